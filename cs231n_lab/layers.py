@@ -1,0 +1,18 @@
+"""Tier B - every layer of the course in one namespace, as in the CS231n assignments.
+
+The functions are *defined* in modules named after the lecture's concept
+(``fully_connected``, ``activations``, ``losses``, ...); this module only gathers them so
+that ``from cs231n_lab.layers import affine_forward, ...`` works whatever module
+defines a layer.
+"""
+
+from cs231n_lab.activations import relu_backward, relu_forward
+from cs231n_lab.fully_connected import (affine_backward, affine_forward, affine_relu_backward,
+                                        affine_relu_forward)
+from cs231n_lab.losses import softmax_loss, svm_loss
+
+__all__ = [
+    "affine_forward", "affine_backward", "affine_relu_forward", "affine_relu_backward",
+    "relu_forward", "relu_backward",
+    "softmax_loss", "svm_loss",
+]
