@@ -7,6 +7,9 @@ defines a layer.
 """
 
 from cs231n_lab.activations import relu_backward, relu_forward
+from cs231n_lab.batchnorm import (batchnorm_backward, batchnorm_backward_alt, batchnorm_forward,
+                                  spatial_batchnorm_backward, spatial_batchnorm_forward)
+from cs231n_lab.dropout import dropout_backward, dropout_forward
 from cs231n_lab.fully_connected import (affine_backward, affine_forward, affine_relu_backward,
                                         affine_relu_forward)
 from cs231n_lab.losses import softmax_loss, svm_loss
@@ -15,4 +18,7 @@ __all__ = [
     "affine_forward", "affine_backward", "affine_relu_forward", "affine_relu_backward",
     "relu_forward", "relu_backward",
     "softmax_loss", "svm_loss",
+    "batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
+    "spatial_batchnorm_forward", "spatial_batchnorm_backward",
+    "dropout_forward", "dropout_backward",
 ]
