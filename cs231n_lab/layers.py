@@ -9,10 +9,17 @@ defines a layer.
 from cs231n_lab.activations import relu_backward, relu_forward
 from cs231n_lab.batchnorm import (batchnorm_backward, batchnorm_backward_alt, batchnorm_forward,
                                   spatial_batchnorm_backward, spatial_batchnorm_forward)
+from cs231n_lab.conv import conv_backward_naive, conv_forward_naive
+from cs231n_lab.conv_fast import conv_backward_fast, conv_forward_fast
+from cs231n_lab.conv_layers import (conv_bn_relu_backward, conv_bn_relu_forward, conv_bn_relu_pool_backward,
+                                    conv_bn_relu_pool_forward, conv_relu_backward, conv_relu_forward,
+                                    conv_relu_pool_backward, conv_relu_pool_forward)
 from cs231n_lab.dropout import dropout_backward, dropout_forward
 from cs231n_lab.fully_connected import (affine_backward, affine_forward, affine_relu_backward,
                                         affine_relu_forward)
 from cs231n_lab.losses import softmax_loss, svm_loss
+from cs231n_lab.pooling import (max_pool_backward_fast, max_pool_backward_naive, max_pool_forward_fast,
+                                max_pool_forward_naive)
 
 __all__ = [
     "affine_forward", "affine_backward", "affine_relu_forward", "affine_relu_backward",
@@ -21,4 +28,8 @@ __all__ = [
     "batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
     "spatial_batchnorm_forward", "spatial_batchnorm_backward",
     "dropout_forward", "dropout_backward",
+    "conv_forward_naive", "conv_backward_naive", "conv_forward_fast", "conv_backward_fast",
+    "max_pool_forward_naive", "max_pool_backward_naive", "max_pool_forward_fast", "max_pool_backward_fast",
+    "conv_relu_forward", "conv_relu_backward", "conv_relu_pool_forward", "conv_relu_pool_backward",
+    "conv_bn_relu_forward", "conv_bn_relu_backward", "conv_bn_relu_pool_forward", "conv_bn_relu_pool_backward",
 ]
