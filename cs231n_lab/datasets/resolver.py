@@ -30,19 +30,19 @@ SPECS = {
         "folder": "fashion-mnist",
         "files": [(stem + ".gz", stem) for stem in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                                                      "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")],
-        "how": ("python -m cs231n_lab.datasets fetch fashion-mnist\n"
-                "  or, on Debian/Ubuntu:  apt-get install dataset-fashion-mnist\n"
-                "  or download the four *-ubyte.gz files from "
-                "https://github.com/zalandoresearch/fashion-mnist and pass root=FOLDER"),
+        "how": ["python -m cs231n_lab.datasets fetch fashion-mnist",
+                "on Debian/Ubuntu: apt-get install dataset-fashion-mnist",
+                "download the four *-ubyte.gz files listed at "
+                "https://github.com/zalandoresearch/fashion-mnist into FOLDER"],
     },
     "cifar10": {
         "title": "CIFAR-10 (python version)",
         "folder": "cifar-10-batches-py",
         "files": [(name,) for name in ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4",
                                         "data_batch_5", "test_batch")],
-        "how": ("python -m cs231n_lab.datasets fetch cifar10\n"
-                "  or download https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz, unpack it "
-                "and pass root=FOLDER"),
+        "how": ["python -m cs231n_lab.datasets fetch cifar10",
+                "download https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz and unpack it "
+                "in FOLDER"],
     },
 }
 
@@ -108,6 +108,7 @@ def resolve(name, root=None):
             report.append(f"{label}: {base} lacks {', '.join(missing)}"
                           + (" (the folder is empty)" if not any(base.iterdir()) else ""))
     looked = "\n  ".join(report)
+    how = "\n  or ".join(spec["how"])
     raise FileNotFoundError(f"{spec['title']} not found. Looked in, in order:\n  {looked}\n"
-                            f"Get it with:  {spec['how']}\n"
-                            f"(or set {ENV_VAR} to a folder that holds {spec['folder']}/)")
+                            f"Get it with:  {how}\n"
+                            f"then pass root=FOLDER or set {ENV_VAR}=FOLDER (it may hold {spec['folder']}/).")
