@@ -103,7 +103,8 @@ def _check_param(fn, param, name, valid, message):
         if key not in param:
             raise ValueError(f"{fn}: the param dict needs the key {key!r}; got keys {sorted(param)}")
     value, mode, seed = param[name], param["mode"], param.get("seed")
-    if not (np.isscalar(value) and valid(value)):
+    if not (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and valid(value)):
         raise ValueError(f"{fn}: {name} {message}, got {value!r}")
     if mode not in ("train", "test"):
         raise ValueError(f"{fn}: mode must be 'train' or 'test', got {mode!r}")
