@@ -29,15 +29,17 @@ __all__ = ["fit_mean", "zero_center", "fit_normalization", "normalize",
 _MODES = ("image", "channel")
 
 
-def _check_data(X, name="X", ndim=None):
+def _check_data(X, name="X", ndim=None, fitting=True):
     if not isinstance(X, np.ndarray):
         raise TypeError(f"{name} must be a numpy array, got {type(X).__name__}")
     if not (np.issubdtype(X.dtype, np.floating) or np.issubdtype(X.dtype, np.integer)):
         raise TypeError(f"{name} must hold numbers, got dtype {X.dtype}")
     if ndim is not None and X.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {X.shape}")
-    if X.ndim < 2 or X.shape[0] == 0:
-        raise ValueError(f"{name} must be shaped (N, ...) with N >= 1, got shape {X.shape}")
+    if X.ndim < 2:
+        raise ValueError(f"{name} must be shaped (N, ...), got shape {X.shape}")
+    if fitting and X.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one example to fit statistics on, got shape {X.shape}")
 
 
 def _check_mode(mode, X):
@@ -78,7 +80,7 @@ def _check_stat(X, stat, name):
 
 def zero_center(X, mean):
     """X - mean, in X's floating dtype (float64 for integer X). Shape unchanged."""
-    _check_data(X)
+    _check_data(X, fitting=False)
     _check_stat(X, mean, "mean")
     dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64
     return (X - mean).astype(dtype, copy=False)
@@ -126,7 +128,7 @@ def _check_pca(pca, X, num_components):
         raise TypeError("pca must be the dict returned by fit_pca (keys mean, U, S)")
     D = pca["U"].shape[0]
     if X is not None:
-        _check_data(X, ndim=2)
+        _check_data(X, ndim=2, fitting=False)
         if X.shape[1] != D:
             raise ValueError(f"X has D={X.shape[1]} features but the PCA was fit on D={D}")
     if num_components is None:
