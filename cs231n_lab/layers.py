@@ -15,6 +15,8 @@ from cs231n_lab.conv_layers import (conv_bn_relu_backward, conv_bn_relu_forward,
                                     conv_bn_relu_pool_forward, conv_relu_backward, conv_relu_forward,
                                     conv_relu_pool_backward, conv_relu_pool_forward)
 from cs231n_lab.dropout import dropout_backward, dropout_forward
+from cs231n_lab.layernorm import (layernorm_backward, layernorm_forward, spatial_groupnorm_backward,
+                                  spatial_groupnorm_forward)
 from cs231n_lab.fully_connected import (affine_backward, affine_forward, affine_relu_backward,
                                         affine_relu_forward)
 from cs231n_lab.losses import softmax_loss, svm_loss
@@ -28,6 +30,7 @@ __all__ = [
     "batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
     "spatial_batchnorm_forward", "spatial_batchnorm_backward",
     "dropout_forward", "dropout_backward",
+    "layernorm_forward", "layernorm_backward", "spatial_groupnorm_forward", "spatial_groupnorm_backward",
     "conv_forward_naive", "conv_backward_naive", "conv_forward_fast", "conv_backward_fast",
     "max_pool_forward_naive", "max_pool_backward_naive", "max_pool_forward_fast", "max_pool_backward_fast",
     "conv_relu_forward", "conv_relu_backward", "conv_relu_pool_forward", "conv_relu_pool_backward",

@@ -5,6 +5,7 @@ Each model lives in its own module; this package gathers them:
 """
 
 from cs231n_lab.models.cnn import ThreeLayerConvNet
+from cs231n_lab.models.fc_net import FullyConnectedNet
 from cs231n_lab.models.two_layer_net import TwoLayerNet
 
-__all__ = ["TwoLayerNet", "ThreeLayerConvNet"]
+__all__ = ["TwoLayerNet", "ThreeLayerConvNet", "FullyConnectedNet"]
