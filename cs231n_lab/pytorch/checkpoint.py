@@ -22,6 +22,7 @@ import hashlib
 import io
 import os
 import random
+import shutil
 import tempfile
 
 import numpy as np
@@ -48,17 +49,24 @@ def atomic_write_bytes(path, data, keep_previous=False):
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    prev_tmp = tmp + ".prev"
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         if keep_previous and os.path.exists(path):
-            os.replace(path, path + ".prev")
+            # a second name for the old file (hard link, or a copy), so PATH never goes missing
+            try:
+                os.link(path, prev_tmp)
+            except OSError:
+                shutil.copyfile(path, prev_tmp)
+            os.replace(prev_tmp, path + ".prev")
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for leftover in (tmp, prev_tmp):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
         raise
 
 
