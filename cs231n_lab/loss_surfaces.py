@@ -87,10 +87,10 @@ def _hess2(fxx, fxy, fyy):
     return np.stack([np.stack([fxx, fxy], -1), np.stack([fxy, fyy], -1)], -2)
 
 
-def taco_shell(a=0.1, b=2.0):
+def taco_shell(a=0.02, b=1.0):
     """The ill-conditioned quadratic f = (a x^2 + b y^2) / 2: steep in y, flat in x.
 
-    The condition number b / a (20 by default) is what makes SGD zig-zag across the
+    The condition number b / a (50 by default) is what makes SGD zig-zag across the
     valley while it crawls along it.
     """
     if not (a > 0 and b > 0):
@@ -113,7 +113,7 @@ def saddle():
         lambda w: 0.5 * w[..., 0] ** 2 + 0.25 * w[..., 1] ** 4 - 0.5 * w[..., 1] ** 2,
         lambda w: _stack(w[..., 0], w[..., 1] ** 3 - w[..., 1]),
         lambda w: _hess2(np.ones(w.shape[:-1]), np.zeros(w.shape[:-1]), 3 * w[..., 1] ** 2 - 1),
-        start=(-2.5, 0.01), minimum=(0.0, 1.0), xlim=(-3, 3), ylim=(-1.6, 1.6),
+        start=(-2.5, 1e-3), minimum=(0.0, 1.0), xlim=(-3, 3), ylim=(-1.6, 1.6),
         description="saddle point at the origin, minima at (0, +-1)")
 
 

@@ -9,7 +9,7 @@ from cs231n_lab.gradcheck import eval_numerical_gradient, rel_error
 torch = pytest.importorskip("torch")
 
 TORCH_F = {
-    "taco_shell": lambda w: 0.5 * (0.1 * w[0] ** 2 + 2.0 * w[1] ** 2),
+    "taco_shell": lambda w: 0.5 * (0.02 * w[0] ** 2 + 1.0 * w[1] ** 2),
     "saddle": lambda w: 0.5 * w[0] ** 2 + 0.25 * w[1] ** 4 - 0.5 * w[1] ** 2,
     "local_minimum": lambda w: 0.25 * w[0] ** 4 - 0.5 * w[0] ** 2 + 0.3 * w[0] + 0.5 * w[1] ** 2,
     "rosenbrock": lambda w: torch.sum(100 * (w[1:] - w[:-1] ** 2) ** 2 + (1 - w[:-1]) ** 2),
