@@ -11,6 +11,10 @@ LAB_ARGS ?=
 # pytest-xdist workers; "auto" = one per core.
 JOBS     ?= auto
 NB       ?= notebooks/*.ipynb notebooks/assignments/*.ipynb
+# Notebooks are executed with a fixed number of BLAS/torch threads so that their numbers are
+# the same on a laptop, a workstation and CI.
+NB_THREADS ?= 2
+NB_ENV   := OMP_NUM_THREADS=$(NB_THREADS) MKL_NUM_THREADS=$(NB_THREADS) OPENBLAS_NUM_THREADS=$(NB_THREADS)
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
 .PHONY: env lab test unit nbval notebooks bench clean
@@ -38,14 +42,14 @@ unit: env
 	$(BIN)/python -m pytest -n $(JOBS) tests
 
 nbval: env
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:randomly $(NBVAL) $(NB)
+	$(NB_ENV) $(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(NBVAL) $(NB)
 
 # Re-execute notebooks in place so committed outputs never drift from the code.
 notebooks: env
 	@for nb in $(NB); do \
 	  [ -f "$$nb" ] || continue; \
 	  echo "executing $$nb"; \
-	  $(BIN)/python -m cs231n_lab.notebook_tools execute "$$nb" || exit 1; \
+	  $(NB_ENV) $(BIN)/python -m cs231n_lab.notebook_tools execute "$$nb" || exit 1; \
 	done
 
 bench: env

@@ -244,6 +244,8 @@ class Value:
         return self * other ** -1
 
     def __rtruediv__(self, other):
+        if isinstance(other, numbers.Real) and other == 1:
+            return self ** -1  # 1/x is the lecture's "1/x" gate: one node, not 1 * x^-1
         return self._wrap(other, "/") / self
 
     def __repr__(self):

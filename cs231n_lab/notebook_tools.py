@@ -4,7 +4,7 @@
 
 Runs every cell top to bottom in a fresh kernel (the current environment's ``python3``),
 with the notebook's folder as the working directory, and writes the notebook back only
-if every cell ran. Timing metadata and widget state are not recorded so that re-running
+if every cell ran. Timing metadata and widget state are not kept so that re-running
 an unchanged notebook gives an unchanged file.
 """
 
@@ -22,9 +22,12 @@ __all__ = ["execute_notebook"]
 def execute_notebook(path, timeout=900):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                            store_widget_state=False,
+                            # nbclient needs widget state while executing (Output widgets);
+                            # it is dropped below because its model ids are random on every run.
+                            store_widget_state=True,
                             resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
     client.execute()
+    nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

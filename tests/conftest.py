@@ -1,13 +1,9 @@
 """Shared test helpers. Tests mirror the package: tests/test_<module>.py."""
 
 import importlib.util
-import os
 
 import numpy as np
 import pytest
-
-# Keep test runs on 2 cores predictable: pytest-xdist already runs one worker per core.
-os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 

@@ -29,6 +29,15 @@ def compute_graph(root):
     depth = {}
     for v in order:  # inputs come before the nodes that use them
         depth[id(v)] = 1 + max((depth[id(c)] for c in v._prev), default=-1)
+    # Unnamed leaves are constants (the 1 in 1 + e^x): draw each just left of the node
+    # that uses it rather than in the inputs' column, so no edge crosses the whole graph.
+    users = {}
+    for v in order:
+        for c in v._prev:
+            users.setdefault(id(c), []).append(depth[id(v)])
+    for v in order:
+        if not v._prev and not v.label and id(v) in users:
+            depth[id(v)] = min(users[id(v)]) - 1
     rows = {}
     nodes, edges = [], []
     for v in order:
@@ -65,7 +74,7 @@ def plot_graph(graph, ax=None, title=None):
                              fc="#eef3fb" if n["op"] else "#fdf6e3", ec="0.3")
         ax.add_patch(box)
         name = n["label"] or ""
-        head = f"{name} = {n['op']}" if (name and n["op"]) else (name or n["op"] or "input")
+        head = f"{name} = {n['op']}" if (name and n["op"]) else (name or n["op"] or "const")
         ax.text(x, y + 0.22, head, ha="center", va="center", fontsize=9, weight="bold")
         ax.text(x, y - 0.02, f"{n['data']:.3g}", ha="center", va="center", fontsize=9, color="green")
         ax.text(x, y - 0.25, f"grad {n['grad']:.3g}", ha="center", va="center", fontsize=8, color="red")

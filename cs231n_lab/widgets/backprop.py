@@ -1,10 +1,9 @@
 """Tier D - the Lecture 4 backprop widget: sliders for the inputs, the graph redrawn live."""
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
-from IPython.display import display
 
 from cs231n_lab.viz.backprop import EXAMPLES, compute_example, plot_example
+from cs231n_lab.widgets.common import show_figure
 
 __all__ = ["make_backprop_widget"]
 
@@ -21,11 +20,7 @@ def make_backprop_widget(example="add_mul"):
     def redraw(_=None):
         result = compute_example(example, **{k: s.value for k, s in sliders.items()})
         box.result = result  # the numbers behind the figure, for tests and curious students
-        with out:
-            out.clear_output(wait=True)
-            fig = plot_example(result, title=description)
-            display(fig)
-            plt.close(fig)
+        show_figure(out, plot_example(result, title=description))
 
     for s in sliders.values():
         s.observe(redraw, names="value")
