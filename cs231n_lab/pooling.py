@@ -15,7 +15,6 @@ order inside the window) gets it, as in ``torch.nn.functional.max_pool2d``.
 """
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from cs231n_lab.conv import _check_param, _fits
 
@@ -75,15 +74,22 @@ def max_pool_backward_naive(dout, cache):
 
 
 def max_pool_forward_fast(x, pool_param):
-    """Fast max pooling: one strided view of all windows, one reduction.
+    """Fast max pooling: loop over the HP*WP offsets inside a window, not over windows.
 
-    Returns out (N, C, H', W') and a cache for max_pool_backward_fast.
+    For a fixed offset (k, l), the entries x[:, :, k + S*i, l + S*j] of all windows form
+    one strided slice; the running elementwise maximum over the HP*WP slices is the
+    output, and the offset where each window's maximum was first seen is kept for the
+    backward pass. Returns out (N, C, H', W') and a cache for max_pool_backward_fast.
     """
     x, HP, WP, S, H_out, W_out = _check_pool(x, pool_param, "max_pool_forward_fast")
-    windows = sliding_window_view(x, (HP, WP), axis=(2, 3))[:, :, ::S, ::S]  # (N, C, H', W', HP, WP) view
-    flat = windows.reshape(*windows.shape[:4], HP * WP)                     # one copy
-    argmax = flat.argmax(axis=-1)                                           # first maximum in each window
-    out = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
+    out = x[:, :, 0:S * H_out:S, 0:S * W_out:S].copy()         # offset (0, 0) of every window
+    argmax = np.zeros(out.shape, dtype=np.intp)                # offset k*WP + l of each window's max
+    for k in range(HP):
+        for l in range(WP):
+            candidate = x[:, :, k:k + S * H_out:S, l:l + S * W_out:S]
+            larger = candidate > out                           # strict: ties keep the first maximum
+            np.copyto(out, candidate, where=larger)
+            np.copyto(argmax, k * WP + l, where=larger)
     return out, (x.shape, x.dtype, pool_param, argmax)
 
 

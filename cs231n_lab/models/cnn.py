@@ -68,7 +68,11 @@ class ThreeLayerConvNet:
         if normalization not in _NORMALIZATIONS:
             raise ValueError(f"ThreeLayerConvNet: normalization must be one of {_NORMALIZATIONS}, "
                              f"got {normalization!r}")
-        randn = np.random.randn if rng is None else np.random.default_rng(rng).standard_normal
+        if rng is None:
+            randn = np.random.randn
+        else:
+            gen = np.random.default_rng(rng)
+            randn = lambda *shape: gen.standard_normal(shape)  # noqa: E731 - randn's call style
 
         self.reg = reg
         self.dtype = dtype
