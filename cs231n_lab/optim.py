@@ -65,7 +65,9 @@ def _check_grad(rule, w, dw):
 def _state(rule, config, key, w):
     """The state array config[key], created as zeros like w on the first step."""
     if config.get(key) is None:
-        config[key] = np.zeros_like(w, dtype=np.result_type(w, np.float64))
+        # same dtype as w (float32 weights keep float32 state, as in CS231n); integers -> float64
+        w = np.asarray(w)
+        config[key] = np.zeros(w.shape, dtype=w.dtype if np.issubdtype(w.dtype, np.floating) else np.float64)
     elif np.shape(config[key]) != np.shape(w):
         raise ValueError(f"{rule}: config[{key!r}] has shape {np.shape(config[key])}, "
                          f"expected w's shape {np.shape(w)}")

@@ -198,3 +198,13 @@ def test_state_of_the_wrong_shape_is_rejected():
         optim.sgd_momentum(np.ones(3), np.ones(3), {"velocity": np.zeros(2)})
     with pytest.raises(ValueError, match="t must be"):
         optim.adam(np.ones(3), np.ones(3), {"t": -1})
+
+
+@pytest.mark.parametrize("rule", [optim.sgd, optim.sgd_momentum, optim.nesterov_momentum, optim.adagrad,
+                                  optim.rmsprop, optim.adam, optim.adadelta])
+def test_float32_weights_stay_float32(rule):
+    w = np.ones((2, 3), dtype=np.float32)
+    config = None
+    for _ in range(3):
+        w, config = rule(w, np.full((2, 3), 0.5, dtype=np.float32), config)
+    assert w.dtype == np.float32

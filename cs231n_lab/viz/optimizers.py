@@ -45,8 +45,9 @@ RACE_DEFAULTS = {
 _DEFAULT_RACERS = [n for n in RACERS if n != "Adadelta"]
 
 
-def compute_trajectory(rule, config, grad_fn, w0, steps, value_fn=None):
-    """Run ``rule`` for ``steps`` steps from w0 with gradients from ``grad_fn(w)``.
+def compute_trajectory(rule, config, grad_fn, w0, steps, value_fn=None, schedule=None):
+    """Run ``rule`` for ``steps`` steps from w0 with gradients from ``grad_fn(w)``; with a
+    ``schedule`` (step -> lr), config["learning_rate"] is set from it before every step.
 
     Returns {"path": (steps + 1, D), "losses": (steps + 1,) or None, "step_sizes": (steps,),
     "diverged_at": step index or None}. If the gradient becomes NaN/inf (the rule raises)
@@ -59,6 +60,8 @@ def compute_trajectory(rule, config, grad_fn, w0, steps, value_fn=None):
     config = dict(config)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps):
+            if schedule is not None:
+                config["learning_rate"] = schedule(t)
             try:
                 w, config = rule(w, grad_fn(w), config)
             except FloatingPointError:
