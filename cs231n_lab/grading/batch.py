@@ -32,11 +32,12 @@ def submission_paths(submission):
     raise ValueError(f"submission {submission!r} is neither a notebook file nor a folder")
 
 
-def grade_paths(assignment, submission, out_dir, workers=2, limits=None, progress=True):
+def grade_paths(assignment, submission, out_dir, workers=2, limits=None, progress=True, scratch_root=None):
     """Grade ``submission`` (file or folder) into ``out_dir``; returns the SubmissionResults.
 
     Writes out_dir/<name>/results.json and feedback.md per notebook, and out_dir/gradebook.csv
-    when ``submission`` is a folder.
+    when ``submission`` is a folder. Scratch folders go under ``scratch_root`` (default: the
+    system's temporary folder) and are removed after each submission.
     """
     if not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
@@ -44,7 +45,7 @@ def grade_paths(assignment, submission, out_dir, workers=2, limits=None, progres
     os.makedirs(out_dir, exist_ok=True)
     results = []
     with process_guard() as sweep, ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_submission, assignment, p, limits) for p in paths]
+        futures = [pool.submit(grade_submission, assignment, p, limits, scratch_root=scratch_root) for p in paths]
         bar = tqdm(total=len(paths), desc=f"grading {assignment.name}", unit="nb", file=sys.stderr,
                    disable=not progress)
         for future in as_completed(futures):

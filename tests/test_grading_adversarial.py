@@ -1,0 +1,249 @@
+"""The grader against hostile and broken submissions (issue 9, "isolation and integrity").
+
+One folder of adversarial A1 notebooks is graded once (module fixture, 2 workers, short
+timeouts); each test checks one submission's score and feedback. svm_loss is the usual target
+because no other item calls it, so the exact expected score is total - svm_loss's points.
+"""
+
+import json
+import os
+import uuid
+
+import nbformat
+import pytest
+
+from cs231n_lab.grading.batch import grade_paths
+from cs231n_lab.grading.sandbox import Limits
+from cs231n_lab.grading.spec import get_assignment
+from grading_helpers import SVM_OK, solution, svm, variant, write
+
+A1 = get_assignment("A1")
+FULL = A1.total_points
+NO_SVM = FULL - A1.item("svm_loss").points
+TOKEN = f"cs231n-leftover-{uuid.uuid4().hex[:12]}"
+LIMITS = Limits(timeout=2.0, budget=120.0, startup_timeout=60.0)
+
+
+def _submissions(tmp):
+    sol = solution()
+    outside = tmp / "outside"
+    outside.mkdir()
+    (outside / "sentinel.txt").write_text("original")
+    (outside / "keep.txt").write_text("keep me")
+    out = tmp / "out"
+    forge = f"""
+        import os, json
+        for target in [{str(out / 'forge' / 'results.json')!r}, {str(out / 'gradebook.csv')!r},
+                       {str(outside / 'sentinel.txt')!r}, '../job.json', '/tmp/{TOKEN}-escape']:
+            try:
+                os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+                with open(target, 'w') as f:
+                    json.dump({{"score": 1000, "tests": []}}, f)
+            except Exception:
+                pass
+        for victim in [{str(outside / 'keep.txt')!r}]:
+            try:
+                os.remove(victim)
+            except Exception:
+                pass
+    """
+    spawn = f"""
+        import os, subprocess, sys
+        try:
+            subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "{TOKEN}"],
+                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if os.fork() == 0:
+                try:
+                    os.setsid()
+                    if os.fork() == 0:
+                        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(120)", "{TOKEN}"])
+                finally:
+                    os._exit(0)
+        except Exception:
+            pass
+    """
+    liar = """
+        class Liar:
+            def __eq__(self, other):
+                return True
+            def __array__(self, dtype=None, copy=None):
+                import numpy
+                return numpy.zeros(())
+            def __float__(self):
+                return 0.0
+    """
+    subs = {
+        "solution": (sol, FULL),
+        "loop_top_other_cell": (variant(sol, append=["while True:\n    pass"]), FULL),
+        "loop_top_defining_cell": (variant(sol, replace={"svm_loss": svm(trailer="while True:\n    pass")}), NO_SVM),
+        "loop_in_function": (variant(sol, replace={"svm_loss": svm("while True:\n    pass")}), NO_SVM),
+        "memory_bomb_function": (variant(sol, replace={"svm_loss": svm("hog = np.ones((1 << 38,))")}), NO_SVM),
+        "memory_bomb_python": (variant(sol, replace={"svm_loss": svm("hog = [bytearray(10 ** 8) for _ in range(200)]")}),
+                               NO_SVM),
+        "memory_bomb_top_level": (variant(sol, replace={"svm_loss": svm(
+            trailer="hog = [0] * (10 ** 10)")}), FULL),
+        "sys_exit_function": (variant(sol, replace={"svm_loss": svm("import sys\nsys.exit(0)")}), NO_SVM),
+        "sys_exit_top_level": (variant(sol, replace={"svm_loss": svm(trailer="import sys\nsys.exit(1)")},
+                                       append=["raise SystemExit(3)"]), FULL),
+        "os_exit_function": (variant(sol, replace={"svm_loss": svm("import os\nos._exit(3)")}), NO_SVM),
+        "keyboard_interrupt": (variant(sol, replace={"svm_loss": svm("raise KeyboardInterrupt")}), NO_SVM),
+        "killed_kernel": (variant(sol, replace={"svm_loss": svm("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")}),
+                          NO_SVM),
+        "huge_output": (variant(sol, replace={"svm_loss": svm("print('x' * 20_000_000)")},
+                                append=["print('y' * 50_000_000)"]), FULL),
+        "huge_exception": (variant(sol, replace={"svm_loss": svm("raise ValueError('z' * 10_000_000)")}), NO_SVM),
+        "child_processes": (variant(sol, replace={"svm_loss": svm(spawn)}), FULL),
+        "lying_objects": (variant(sol, replace={"svm_loss": svm(header=liar, body_after="return Liar(), Liar()")}),
+                          NO_SVM),
+        "nan_inf": (variant(sol, replace={"svm_loss": svm(body_after=SVM_OK.replace(
+            "return np.sum(margins) / N, active / N", "return np.nan, active / N * np.inf"))}), NO_SVM),
+        "wrong_shape": (variant(sol, replace={"svm_loss": svm(body_after=SVM_OK.replace(
+            "active / N", "(active / N).T"))}), NO_SVM),
+        "wrong_dtype": (variant(sol, replace={"svm_loss": svm(body_after=SVM_OK.replace(
+            "active / N", "(active / N).astype(np.float32)"))}), NO_SVM),
+        "not_numeric": (variant(sol, replace={"svm_loss": svm(body_after="return 'loss', {'dx': x}")}), NO_SVM),
+        "monkeypatch_numpy": (variant(sol, replace={"svm_loss": svm(
+            header="np.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
+                   "np.testing.assert_allclose = lambda *a, **k: None\nnp.isfinite = lambda *a, **k: True",
+            body_after="return 0.0, np.zeros_like(x)")}), NO_SVM),
+        "monkeypatch_check": (variant(sol, replace={"svm_loss": svm(
+            header="import cs231n_lab.grading as g\ng.check = lambda *a, **k: print('PASS')\n"
+                   "check = lambda *a, **k: print('PASS')",
+            body_after="return 1.0, x")}), NO_SVM),
+        "forge_results": (variant(sol, replace={"svm_loss": svm(forge, header=forge)}), FULL),
+        "import_reference": (variant(sol, replace={"svm_loss": "from cs231n_lab.layers import svm_loss as ref\n"
+                                                               "def svm_loss(x, y):\n    return ref(x, y)"}), NO_SVM),
+        "import_torch": (variant(sol, replace={"svm_loss": svm("import torch")}), NO_SVM),
+        "later_cell_rebinds": (variant(sol, append=["svm_loss = lambda x, y: (0.0, x)"]), FULL),
+        "syntax_error": (variant(sol, replace={"svm_loss": svm(body_after=SVM_OK + "\n    return (")}), NO_SVM),
+        "other_assignment": (variant(nbformat.v4.new_notebook(), append=[
+            "import numpy as np\ndef batchnorm_forward(x, gamma, beta, bn_param):\n    return x, None"],
+            metadata={"assignment": "A2"}), 0),
+        "no_cells": (nbformat.v4.new_notebook(), 0),
+    }
+    folder = tmp / "subs"
+    folder.mkdir()
+    for name, (nb, _) in subs.items():
+        write(nb, folder, name)
+    (folder / "malformed.ipynb").write_text('{"cells": [ not json')
+    (folder / "empty.ipynb").write_text("")
+    expected = {name: score for name, (_, score) in subs.items()}
+    expected.update(malformed=0, empty=0)
+    return folder, out, outside, expected
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("adversarial")
+    folder, out, outside, expected = _submissions(tmp)
+    scratch = tmp / "scratch"
+    scratch.mkdir()
+    results = grade_paths(A1, str(folder), str(out), workers=2, limits=LIMITS, progress=False,
+                          scratch_root=str(scratch))
+    return {r.name: r for r in results}, out, outside, expected, scratch
+
+
+def _feedback(out, name):
+    return (out / name / "feedback.md").read_text()
+
+
+NAMES = ["solution", "loop_top_other_cell", "loop_top_defining_cell", "loop_in_function", "memory_bomb_function",
+         "memory_bomb_python", "memory_bomb_top_level", "sys_exit_function", "sys_exit_top_level",
+         "os_exit_function", "keyboard_interrupt", "killed_kernel", "huge_output", "huge_exception",
+         "child_processes", "lying_objects", "nan_inf", "wrong_shape", "wrong_dtype", "not_numeric",
+         "monkeypatch_numpy", "monkeypatch_check", "forge_results", "import_reference", "import_torch",
+         "later_cell_rebinds", "syntax_error", "other_assignment", "no_cells", "malformed", "empty"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_score_is_exact(graded, name):
+    results, out, _, expected, _ = graded
+    assert results[name].score == pytest.approx(expected[name]), _feedback(out, name)
+    on_disk = json.loads((out / name / "results.json").read_text())
+    assert on_disk["score"] == pytest.approx(expected[name])
+    assert sum(t["score"] for t in on_disk["tests"]) == pytest.approx(expected[name])
+
+
+@pytest.mark.parametrize("name, words", [
+    ("loop_in_function", "did not finish within 2 s"),
+    ("loop_top_defining_cell", "was stopped: did not finish"),
+    ("memory_bomb_function", "MemoryError"),
+    ("memory_bomb_top_level", "raised MemoryError at top level"),
+    ("sys_exit_function", "SystemExit"),
+    ("sys_exit_top_level", "raised SystemExit at top level"),
+    ("os_exit_function", "exited with code 3"),
+    ("keyboard_interrupt", "KeyboardInterrupt"),
+    ("killed_kernel", "killed by SIGKILL"),
+    ("lying_objects", "shape mismatch"),
+    ("not_numeric", "expected a numeric array"),
+    ("nan_inf", "NaN or inf"),
+    ("wrong_shape", "shape mismatch"),
+    ("wrong_dtype", "dtype mismatch, got float32, expected float64"),
+    ("import_reference", "refused while grading"),
+    ("import_torch", "NumPy-only assignment"),
+    ("syntax_error", "syntax error"),
+    ("other_assignment", "this notebook is assignment A2"),
+    ("malformed", "could not read the notebook"),
+    ("empty", "empty"),
+])
+def test_feedback_names_the_failure(graded, name, words):
+    _, out, _, _, _ = graded
+    assert words in _feedback(out, name)
+
+
+def test_huge_output_is_not_copied_into_feedback(graded):
+    _, out, _, _, _ = graded
+    for name in ("huge_output", "huge_exception"):
+        assert len(_feedback(out, name)) < 20_000
+        assert len((out / name / "results.json").read_text()) < 50_000
+
+
+def test_hidden_cases_never_show_inputs_or_expected_values(graded):
+    results, out, _, _, _ = graded
+    hidden = [c for c in results["wrong_shape"].cases if c.hidden and c.item == "svm_loss"]
+    assert hidden and all(not any(ch.isdigit() for ch in c.message) and "expected" not in c.message
+                          for c in hidden)
+    exc = [c for c in results["huge_exception"].cases if c.hidden and c.item == "svm_loss"]
+    assert all(len(c.message) < 200 for c in exc)
+    on_disk = json.loads((out / "wrong_shape" / "results.json").read_text())
+    assert {t["visibility"] for t in on_disk["tests"] if "hidden" in t["name"]} == {"after_published"}
+
+
+def test_nothing_outside_the_scratch_folder_changes(graded):
+    results, out, outside, _, scratch = graded
+    assert (outside / "sentinel.txt").read_text() == "original"
+    assert (outside / "keep.txt").read_text() == "keep me"
+    assert not os.path.exists(f"/tmp/{TOKEN}-escape")
+    assert not (out / "forge").exists()
+    assert sorted(os.listdir(out)) == sorted(list(results) + ["gradebook.csv"])
+    for name in results:
+        assert sorted(os.listdir(out / name)) == ["feedback.md", "results.json"]
+    assert "1000" not in (out / "gradebook.csv").read_text()
+    assert os.listdir(scratch) == []  # every scratch folder was removed
+
+
+def test_no_process_left_running(graded):
+    leftovers = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if TOKEN.encode() in f.read():
+                    leftovers.append(pid)
+        except OSError:
+            pass
+    assert leftovers == []
+
+
+def test_verbatim_copy_of_reference_is_flagged(tmp_path):
+    import inspect
+    import re
+
+    from cs231n_lab.activations import relu_forward
+    src = re.sub(r"\bx\b", "inp", inspect.getsource(relu_forward))  # same code, other names
+    src = src.replace('"""', '"""My own words. ', 1)
+    nb = variant(solution(), replace={"relu_forward": src})
+    path = write(nb, tmp_path, "copy")
+    results = grade_paths(A1, path, str(tmp_path / "out"), workers=1, limits=LIMITS, progress=False)
+    assert results[0].score == FULL
+    assert any("verbatim copy" in n and "relu_forward" in n for n in results[0].notes)
+    assert "verbatim copy" in (tmp_path / "out" / "copy" / "feedback.md").read_text()
