@@ -6,7 +6,8 @@ relu_backward, softmax_loss, svm_loss and the two-layer net's loss and gradients
 hidden ones (other shapes, N=1, large scores that overflow a naive softmax, regularisation).
 """
 
-from cs231n_lab.grading.spec import Assignment, Case, Item
+from cs231n_lab.grading.spec import Assignment, Item
+from cs231n_lab.grading.spec import make_cases as cases
 
 __all__ = ["ASSIGNMENT"]
 
@@ -91,13 +92,6 @@ def net_inputs(N, D, H, C, reg):
                 "W1": 0.5 * rng.standard_normal((D, H)), "b1": 0.1 * rng.standard_normal(H),
                 "W2": 0.5 * rng.standard_normal((H, C)), "b2": 0.1 * rng.standard_normal(C), "reg": reg}
     return make
-
-
-def cases(public, hidden, base):
-    """Public cases first (seeds base, base+1, ...), then hidden ones."""
-    out = [Case(f"public {i + 1}", base + i, make) for i, make in enumerate(public)]
-    out += [Case(f"hidden {i + 1}", base + 100 + i, make, hidden=True) for i, make in enumerate(hidden)]
-    return out
 
 
 AFFINE_SHAPES = ([((2, 4, 5, 6), 3), ((3, 5), 4)],

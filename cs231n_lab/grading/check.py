@@ -66,7 +66,7 @@ def run_public_tests(name, fn, namespace=None, assignment=None):
             except OutputError as exc:
                 problems.append(str(exc))
         if not problems:
-            verdicts = (item.judge(spec.inputs(item, case), got, True) if item.judge
+            verdicts = (item.judge(spec.inputs(item, case), got, expected, True) if item.judge
                         else {o: compare_arrays(o, got[o], expected[o], item.tol) for o in expected})
             problems = [msg for ok, msg in verdicts.values() if not ok]
         results.append((case.name, not problems, "; ".join(problems) or "passed"))

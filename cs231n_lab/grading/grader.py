@@ -128,7 +128,7 @@ def _judge_case(item, case, event, expected, inputs, limits):
     if problems:
         return False, "; ".join(problems)
     if item.judge is not None:
-        verdicts = item.judge(inputs, got, reveal)
+        verdicts = item.judge(inputs, got, expected, reveal)
     else:
         verdicts = {n: compare_arrays(n, got[n], expected[n], item.tol, reveal) for n in expected}
     bad = [msg for ok, msg in verdicts.values() if not ok]

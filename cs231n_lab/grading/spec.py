@@ -29,7 +29,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-__all__ = ["Case", "Item", "Assignment", "get_assignment", "ASSIGNMENTS", "deep_copy"]
+__all__ = ["Case", "Item", "Assignment", "get_assignment", "ASSIGNMENTS", "deep_copy", "make_cases"]
 
 # Assignment name -> module defining ``ASSIGNMENT`` (imported lazily: A2/A3 pull in more code).
 ASSIGNMENTS = {"A1": "cs231n_lab.grading.a1", "A2": "cs231n_lab.grading.a2", "A3": "cs231n_lab.grading.a3"}
@@ -49,8 +49,9 @@ class Item:
     """One graded function/class: its points, driver, cases and how outputs are judged.
 
     tol: largest accepted relative error (cs231n_lab.gradcheck.rel_error) per output.
-    judge: optional ``judge(inputs, got) -> {output: (ok, message)}`` replacing the comparison
-    with the reference for outputs that are random by design (dropout masks).
+    judge: optional ``judge(inputs, got, expected, reveal) -> {output: (ok, message)}``
+    replacing the plain comparison with the reference for outputs that are random by design
+    (dropout masks): it checks properties instead.
     """
     name: str
     points: float
@@ -67,6 +68,13 @@ class Item:
 
     def case_points(self):
         return self.points / len(self.cases)
+
+
+def make_cases(public, hidden, base):
+    """Cases from input generators: public ones first (seeds base, base+1, ...), then hidden ones."""
+    out = [Case(f"public {i + 1}", base + i, make) for i, make in enumerate(public)]
+    out += [Case(f"hidden {i + 1}", base + 100 + i, make, hidden=True) for i, make in enumerate(hidden)]
+    return out
 
 
 def deep_copy(value):
