@@ -55,6 +55,7 @@ def atomic_write_bytes(path, data, keep_previous=False):
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a checkpoint or weights file is not secret
         if keep_previous and os.path.exists(path):
             # a second name for the old file (hard link, or a copy), so PATH never goes missing
             try:

@@ -22,7 +22,8 @@ from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, Tens
 
 from cs231n_lab.pytorch.device import pick_device, to_device_layout
 
-__all__ = ["DeviceData", "LoaderData", "make_loader", "as_batches", "epoch_permutation"]
+__all__ = ["DeviceData", "LoaderData", "make_loader", "as_batches", "epoch_permutation",
+           "FASHION_MNIST_MEAN", "FASHION_MNIST_STD", "standardize_images", "fashion_mnist_arrays"]
 
 
 def _as_tensor(name, a, dtype):
@@ -136,3 +137,42 @@ def as_batches(data, device=None, seed=0):
     if isinstance(data, DataLoader):
         return LoaderData(data, seed=seed, device=device)
     raise TypeError(f"data must be a DeviceData, LoaderData or DataLoader, got {type(data).__name__}")
+
+
+# Mean and standard deviation of Fashion-MNIST's pixels (scaled to [0, 1]) over the official
+# 60,000 training images: inputs are standardised with these, (x / 255 - mean) / std.
+FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
+
+
+def standardize_images(X, mean=FASHION_MNIST_MEAN, std=FASHION_MNIST_STD):
+    """uint8 images (N, H, W, C) -> float32 (N, C, H, W), (X / 255 - mean) / std."""
+    X = np.asarray(X)
+    if X.ndim != 4:
+        raise ValueError(f"standardize_images: X must be (N, H, W, C), got shape {X.shape}")
+    return np.ascontiguousarray(((X.astype(np.float32) / 255.0 - mean) / std).transpose(0, 3, 1, 2))
+
+
+def fashion_mnist_arrays(classes=None, per_class=None, seed=0):
+    """The bundled Fashion-MNIST subset, standardised: (X_train, y_train, X_test, y_test).
+
+    classes: keep only these labels and renumber them 0..k-1 in the order given (e.g.
+    (5, 6, 7, 8, 9) -> 0..4). per_class: keep this many training images of each class
+    (drawn with ``seed``). X (N, 1, 28, 28) float32, y (N,) int64.
+    """
+    from cs231n_lab.datasets import load_default
+
+    raw = load_default()
+    out = []
+    for split in ("train", "test"):
+        X, y = raw[f"X_{split}"], np.asarray(raw[f"y_{split}"], dtype=np.int64)
+        if classes is not None:
+            renumber = {int(c): i for i, c in enumerate(classes)}
+            keep = np.isin(y, list(renumber))
+            X, y = X[keep], np.array([renumber[int(v)] for v in y[keep]], dtype=np.int64)
+        if split == "train" and per_class is not None:
+            rs = np.random.default_rng(seed)
+            idx = np.concatenate([rs.permutation(np.flatnonzero(y == c))[:per_class] for c in np.unique(y)])
+            idx = rs.permutation(idx)
+            X, y = X[idx], y[idx]
+        out += [standardize_images(X), y.astype(np.int64)]
+    return tuple(out)

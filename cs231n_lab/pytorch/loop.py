@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 from cs231n_lab.pytorch import checkpoint as ckpt
 from cs231n_lab.pytorch.data import as_batches
 from cs231n_lab.pytorch.device import autocast
-from cs231n_lab.pytorch.distributed import is_main_process
+from cs231n_lab.pytorch.distributed import get_rank, is_main_process
 
 __all__ = ["fit", "evaluate", "LoopState", "TrainingDiverged"]
 
@@ -96,13 +96,12 @@ def _set_lr(optimizer, lr):
 
 
 @torch.no_grad()
-def evaluate(model, data, loss_fn=None, amp=None):
-    """Mean loss and accuracy of ``model`` on ``data`` (DeviceData/LoaderData/DataLoader), eval mode.
+def evaluate(model, data, amp=None):
+    """Softmax loss and accuracy of ``model`` on ``data`` (DeviceData/LoaderData/DataLoader), eval mode.
 
     Returns {"loss": float, "acc": float in [0, 1]}. Batch norm uses its running averages
     and dropout is off (``model.eval()``); the model's mode is restored afterwards.
     """
-    loss_fn = loss_fn or F.cross_entropy
     data = as_batches(data, device=next(model.parameters()).device)
     was_training = model.training
     model.eval()
@@ -110,7 +109,7 @@ def evaluate(model, data, loss_fn=None, amp=None):
     for xb, yb in data.batches(0):
         with autocast(data.device, amp):
             scores = model(xb)
-        total += torch.stack([loss_fn(scores.float(), yb, reduction="sum"),
+        total += torch.stack([F.cross_entropy(scores.float(), yb, reduction="sum"),
                               (scores.argmax(1) == yb).sum().float(), torch.tensor(float(len(yb)), device=data.device)])
     model.train(was_training)
     loss_sum, correct, n = total.tolist()
@@ -125,12 +124,14 @@ def fit(model, train, val=None, *, optimizer, epochs, schedule=None, loss_fn=Non
     train, val: ``DeviceData``, ``LoaderData`` or a ``DataLoader`` yielding (X (N,C,H,W), y (N,)).
     optimizer: a ``torch.optim`` optimizer over the model's parameters.
     schedule: callable ``step -> lr`` (``cs231n_lab.schedules``), or None for a constant lr.
-    loss_fn: ``(scores, y) -> mean loss`` (default softmax cross-entropy).
+    loss_fn: ``(scores, y) -> mean loss`` for training (default softmax cross-entropy;
+    evaluation always reports softmax loss and accuracy).
     augment: callable ``(X_batch, generator) -> X_batch`` run on the device on training batches.
     clip_grad_norm: rescale the gradient so its global L2 norm is at most this (None = off).
     amp: bf16 autocast - None (where supported), True, or False.
     callbacks: ``Callback`` objects (their hooks run in the order given).
-    seed: seeds the augmentation generator (the shuffle is seeded by the data object).
+    seed: seeds the augmentation generator (plus the rank under DDP; the shuffle is seeded
+    by the data object).
     resume: a checkpoint path written by ``callbacks.Checkpoint``: continue exactly where it stopped.
     progress: show a tqdm bar (loss, accuracy, samples/s); False silences it.
     history: {"loss": [per step], "lr": [per step], "epochs": [{"epoch", "train_loss",
@@ -148,9 +149,10 @@ def fit(model, train, val=None, *, optimizer, epochs, schedule=None, loss_fn=Non
         raise ValueError(f"fit: the model is on {device} but the training data is on {train.device}")
     loss_fn = loss_fn or F.cross_entropy
     callbacks = list(callbacks)
-    generator = torch.Generator(device=device).manual_seed(seed)
+    # one augmentation stream per process: under DDP each rank must draw different flips/crops
+    generator = torch.Generator(device=device).manual_seed(seed + 1_000_003 * get_rank())
     state = LoopState(model, optimizer, device, epochs, len(train), generator, callbacks=callbacks,
-                      evaluate=lambda m: evaluate(m, val, loss_fn, amp) if val is not None else {})
+                      evaluate=lambda m: evaluate(m, val, amp) if val is not None else {})
     state.sums = torch.zeros(3, device=device)
     if resume is not None:
         ckpt.load(resume, state)
