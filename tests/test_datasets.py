@@ -9,9 +9,13 @@ import gzip
 import os
 import pickle
 import struct
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cs231n_lab.datasets import (CIFAR10_CLASSES, FASHION_MNIST_CLASSES, load_cifar10, load_CIFAR10,
                                  load_CIFAR_batch, load_fashion_mnist, read_idx, resolve, write_idx)
@@ -325,3 +329,27 @@ def test_loaders_do_not_write(tmp_path, rng):
     before = {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
     load_fashion_mnist(tmp_path)
     assert {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == before
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=st.lists(st.integers(0, 5), min_size=1, max_size=4), gz=st.booleans(), seed=st.integers(0, 2**16))
+def test_idx_round_trip_any_shape(tmp_path_factory, shape, gz, seed):
+    arr = np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+    path = tmp_path_factory.mktemp("idx") / ("a.gz" if gz else "a")
+    write_idx(path, arr)
+    raw = gzip.decompress(path.read_bytes()) if gz else path.read_bytes()
+    assert raw == idx_bytes(arr)
+    out = read_idx(path)
+    assert out.shape == arr.shape and out.dtype == np.uint8
+    np.testing.assert_array_equal(out, arr)
+
+
+def test_cli_where_and_module_entry_point(tmp_path, rng, capsys):
+    from cs231n_lab.datasets.__main__ import main
+    make_fashion(tmp_path / "fashion-mnist", rng)
+    assert main(["where", "fashion-mnist", "--root", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "fashion-mnist")
+    assert main(["where", "cifar10", "--root", str(tmp_path)]) == 1
+    assert "fetch cifar10" in capsys.readouterr().err
+    done = subprocess.run([sys.executable, "-m", "cs231n_lab.datasets", "verify"], capture_output=True, text=True)
+    assert done.returncode == 0 and "checksums match" in done.stdout

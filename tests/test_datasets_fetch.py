@@ -75,12 +75,13 @@ def md5(data):
     return hashlib.md5(data).hexdigest()
 
 
-def test_download_writes_verified_bytes(server, tmp_path):
+def test_download_writes_verified_bytes(server, tmp_path, capsys):
     body = os.urandom(3 * 2**20 + 17)  # several read blocks
     server.files["/a.bin"] = body
-    out = download(server.url + "a.bin", tmp_path / "a.bin", md5(body))
+    out = download(server.url + "a.bin", tmp_path / "a.bin", md5(body), progress=True)
     assert out.read_bytes() == body
     assert os.listdir(tmp_path) == ["a.bin"]
+    assert "of 3.1 MB" in capsys.readouterr().out
 
 
 def test_corrupt_download_leaves_nothing(server, tmp_path):

@@ -73,9 +73,10 @@ def _offline_help(name):
             f"Everything in the notebooks also runs on the bundled subset (load_default()).")
 
 
-def download(url, path, md5, timeout=DEFAULT_TIMEOUT, name="fashion-mnist"):
+def download(url, path, md5, timeout=DEFAULT_TIMEOUT, name="fashion-mnist", progress=False):
     """Download ``url`` to ``path`` atomically, checking its MD5.
 
+    progress: print how much has arrived after every tenth of the file (large downloads).
     Raises FetchError (with what to do instead) if the server cannot be reached or the
     transfer breaks off, and ValueError if the bytes do not match ``md5``. In every
     failure ``path`` is left untouched and no temporary file remains.
@@ -89,10 +90,14 @@ def download(url, path, md5, timeout=DEFAULT_TIMEOUT, name="fashion-mnist"):
             with urllib.request.urlopen(url, timeout=timeout) as response:
                 length = response.headers.get("Content-Length")
                 received["length"] = int(length) if length else None
+                shown = 0
                 for block in iter(lambda: response.read(1 << 20), b""):
                     f.write(block)
                     h.update(block)
                     received["bytes"] += len(block)
+                    if progress and received["length"] and received["bytes"] - shown >= received["length"] / 10:
+                        shown = received["bytes"]
+                        print(f"  {shown / 1e6:6.1f} of {received['length'] / 1e6:.1f} MB", flush=True)
         except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
             reason = getattr(e, "reason", e)
             raise FetchError(f"could not download {url}: {reason}\n{_offline_help(name)}") from e
@@ -118,7 +123,7 @@ def _fetch_fashion_mnist(dest, base_url, timeout):
                 print(f"{path}: already present, checksum OK")
                 continue
             print(f"downloading {base_url}{filename} ...", flush=True)
-            download(base_url + filename, path, md5, timeout, "fashion-mnist")
+            download(base_url + filename, path, md5, timeout, "fashion-mnist", progress=True)
     except BaseException:
         if not any(folder.iterdir()):
             folder.rmdir()  # leave no empty folder behind
@@ -142,7 +147,8 @@ def _unpack_cifar10(archive, dest):
                     raise ValueError(f"{archive}: member {name} has the wrong MD5 (expected {md5})")
         os.chmod(staging, 0o755)
         if target.exists():
-            shutil.rmtree(target)  # an incomplete earlier copy (a complete one was skipped)
+            print(f"replacing the incomplete or damaged copy in {target}")
+            shutil.rmtree(target)  # a complete, verified copy was skipped in _fetch_cifar10
         os.replace(staging, target)
     except (tarfile.TarError, KeyError, EOFError, OSError) as e:
         raise ValueError(f"{archive}: cannot unpack the CIFAR-10 archive ({e})") from e
@@ -163,7 +169,7 @@ def _fetch_cifar10(dest, base_url, timeout):
     archive = dest / filename
     if not (archive.is_file() and md5_file(archive) == md5):
         print(f"downloading {base_url}{filename} (163 MiB) ...", flush=True)
-        download(base_url + filename, archive, md5, timeout, "cifar10")
+        download(base_url + filename, archive, md5, timeout, "cifar10", progress=True)
     target = _unpack_cifar10(archive, dest)
     archive.unlink()
     return target
