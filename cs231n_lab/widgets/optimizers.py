@@ -1,11 +1,10 @@
 """Tier D - the Lecture 7 widgets: the optimizer race and the schedule plotter (wiring only)."""
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
-from IPython.display import display
 
 from cs231n_lab.viz.optimizers import (RACE_DEFAULTS, RACERS, SCHEDULE_KINDS, compute_race, compute_schedule,
                                        make_schedule, plot_race, plot_schedules)
+from cs231n_lab.widgets.common import show_figure
 
 __all__ = ["make_race_widget", "make_schedule_widget"]
 
@@ -55,11 +54,7 @@ def make_race_widget(surface="taco_shell", racers=None):
         race = compute_race(surf.value, racers=list(who.value) or _DEFAULT_RACERS,
                             **{k: s.value for k, s in sliders.items()})
         box.result = race  # the numbers behind the figure
-        with out:
-            out.clear_output(wait=True)
-            fig = plot_race(race)
-            display(fig)
-            plt.close(fig)
+        show_figure(out, plot_race(race))
 
     def reset(_=None):
         state["resetting"] = True
@@ -100,11 +95,7 @@ def make_schedule_widget(kind="cosine", compare=("constant", "step")):
         curves = [compute_schedule(make_schedule(k, base.value, total.value, warm.value, gamma.value), total.value)
                   for k in kinds]
         box.result = curves
-        with out:
-            out.clear_output(wait=True)
-            fig = plot_schedules(curves, log=log.value)
-            display(fig)
-            plt.close(fig)
+        show_figure(out, plot_schedules(curves, log=log.value))
 
     for w in (pick, others, base, total, warm, gamma, log):
         w.observe(redraw, names="value")
