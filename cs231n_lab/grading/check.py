@@ -75,7 +75,8 @@ def run_public_tests(name, fn, namespace=None, assignment=None):
 
 def check(name, fn, assignment=None):
     """Run the public tests of ``name`` on ``fn`` and print a short verdict (returns None)."""
-    caller = sys._getframe(1).f_globals
+    frame = sys._getframe(1)
+    caller = {**frame.f_globals, **frame.f_locals}  # a notebook's globals (or a function's locals)
     results = run_public_tests(name, fn, namespace=caller, assignment=assignment)
     _, item = find_item(name, assignment)
     passed = sum(ok for _, ok, _ in results)
