@@ -102,6 +102,7 @@ def normalize(X, mean, std, epsilon=1e-8):
 
     epsilon keeps constant features (std = 0, e.g. an always-black border pixel) finite.
     """
+    _check_data(X, fitting=False)
     _check_stat(X, std, "std")
     return (zero_center(X, mean) / (std + epsilon)).astype(
         X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64, copy=False)

@@ -148,3 +148,8 @@ def test_pca_is_fit_on_training_data_only(rng):
 def test_bad_input(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_normalize_rejects_a_list():
+    with pytest.raises(TypeError, match="X must be a numpy array"):
+        normalize([[1.0]], np.zeros(1), np.ones(1))

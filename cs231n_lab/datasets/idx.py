@@ -56,8 +56,8 @@ def read_idx(path, ndim=None):
     expected = ("0x00000801 (labels) or 0x00000803 (images)" if ndim is None
                 else f"0x{0x800 + ndim:08x}")
     if zero0 != 0 or zero1 != 0 or dtype != IDX_UBYTE or dims == 0:
-        raise ValueError(f"{path}: wrong IDX magic number 0x{magic:08x}; expected {expected} - "
-                         f"is this really an (uncompressed{'' if path.endswith('.gz') else ' or .gz'}) IDX file?")
+        raise ValueError(f"{path}: wrong IDX magic number 0x{magic:08x}; expected {expected} "
+                         f"(is it an IDX file of unsigned bytes?)")
     if ndim is not None and dims != ndim:
         raise ValueError(f"{path}: IDX magic number 0x{magic:08x} says {dims} dimensions; expected {expected}")
     header = 4 + 4 * dims

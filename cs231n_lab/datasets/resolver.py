@@ -97,8 +97,10 @@ def resolve(name, root=None):
         found = _complete(base, spec)
         if found is not None:
             return found
-        if not base.is_dir():
+        if not base.exists():
             report.append(f"{label}: {base} does not exist")
+        elif not base.is_dir():
+            report.append(f"{label}: {base} is not a folder")
         else:
             missing = _missing(base, spec)
             sub = base / spec["folder"]
