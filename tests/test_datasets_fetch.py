@@ -26,7 +26,8 @@ class Server:
     sends only n bytes, then hangs up (an interrupted transfer)."""
 
     def __init__(self):
-        self.files, self.cut = {}, {}
+        self.files, self.cut, self.stall = {}, {}, {}
+        self.closing = threading.Event()
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -38,8 +39,10 @@ class Server:
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body[: server.cut.get(self.path, len(body))])
+                self.wfile.write(body[: server.cut.get(self.path, server.stall.get(self.path, len(body)))])
                 self.wfile.flush()
+                if self.path in server.stall:  # keep the connection open, send nothing more
+                    server.closing.wait(10)
                 self.close_connection = True
 
             def log_message(self, *args):
@@ -51,6 +54,7 @@ class Server:
         self.thread.start()
 
     def close(self):
+        self.closing.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -95,9 +99,17 @@ def test_interrupted_download_leaves_nothing_and_keeps_the_old_file(server, tmp_
     body = os.urandom(100_000)
     server.files["/a.bin"], server.cut["/a.bin"] = body, 40_000
     (tmp_path / "a.bin").write_bytes(b"old")
-    with pytest.raises(FetchError, match="a.bin"):
+    with pytest.raises(FetchError, match=r"a\.bin broke off after \d+"):
         download(server.url + "a.bin", tmp_path / "a.bin", md5(body))
     assert os.listdir(tmp_path) == ["a.bin"] and (tmp_path / "a.bin").read_bytes() == b"old"
+
+
+def test_stalled_download_times_out_and_leaves_nothing(server, tmp_path):
+    body = os.urandom(50_000)
+    server.files["/slow.bin"], server.stall["/slow.bin"] = body, 1000
+    with pytest.raises(FetchError, match=r"slow\.bin broke off after 1000 bytes"):
+        download(server.url + "slow.bin", tmp_path / "slow.bin", md5(body), timeout=0.5)
+    assert os.listdir(tmp_path) == []
 
 
 def test_http_error_is_a_fetch_error(server, tmp_path):

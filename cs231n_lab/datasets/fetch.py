@@ -82,28 +82,34 @@ def download(url, path, md5, timeout=DEFAULT_TIMEOUT, name="fashion-mnist", prog
     failure ``path`` is left untouched and no temporary file remains.
     """
     path = Path(path)
-    received = {"bytes": 0, "length": None}
     h = hashlib.md5()
 
     def write(f):
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as response:
-                length = response.headers.get("Content-Length")
-                received["length"] = int(length) if length else None
-                shown = 0
-                for block in iter(lambda: response.read(1 << 20), b""):
-                    f.write(block)
-                    h.update(block)
-                    received["bytes"] += len(block)
-                    if progress and received["length"] and received["bytes"] - shown >= received["length"] / 10:
-                        shown = received["bytes"]
-                        print(f"  {shown / 1e6:6.1f} of {received['length'] / 1e6:.1f} MB", flush=True)
+            response = urllib.request.urlopen(url, timeout=timeout)
         except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
-            reason = getattr(e, "reason", e)
-            raise FetchError(f"could not download {url}: {reason}\n{_offline_help(name)}") from e
-        if received["length"] is not None and received["bytes"] != received["length"]:
-            raise FetchError(f"download of {url} broke off after {received['bytes']} of "
-                             f"{received['length']} bytes; nothing was saved - run fetch again")
+            raise FetchError(f"could not download {url}: {getattr(e, 'reason', e)}\n{_offline_help(name)}") from e
+        with response:
+            length = response.headers.get("Content-Length")
+            length = int(length) if length and length.isdigit() else None
+            received = shown = 0
+            while True:
+                try:
+                    block = response.read1(1 << 20)  # whatever has arrived, up to 1 MiB
+                except (http.client.HTTPException, OSError) as e:  # connection dropped or stalled
+                    raise FetchError(f"download of {url} broke off after {received} bytes ({e!r}); "
+                                     f"nothing was saved - run fetch again") from e
+                if not block:
+                    break
+                f.write(block)
+                h.update(block)
+                received += len(block)
+                if progress and length and received - shown >= length / 10:
+                    shown = received
+                    print(f"  {received / 1e6:6.1f} of {length / 1e6:.1f} MB", flush=True)
+        if length is not None and received != length:
+            raise FetchError(f"download of {url} broke off after {received} of {length} bytes; "
+                             f"nothing was saved - run fetch again")
         digest = h.hexdigest()
         if digest != md5:
             raise ValueError(f"{url}: checksum mismatch - MD5 {digest}, expected {md5}; "
