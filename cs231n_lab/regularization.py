@@ -26,14 +26,20 @@ more forms:
 ``dropconnect_param`` / ``noise_param`` keys follow ``dropout_param``: ``p`` or ``std``,
 ``mode`` ("train"/"test"), optional ``seed`` (then ``np.random.RandomState(seed)`` draws the
 mask, leaving NumPy's global state alone; without a seed the global state is used, as in CS231n).
+
+Training-time randomness on the data side - augmentation, Mixup, label smoothing - comes to any
+model with the ``loss(X, y=None)`` contract through ``AugmentedModel``; ``ensemble_probs``
+averages the predictions of independently trained models (the lecture's "about 2%").
 """
 
 import numpy as np
 
+from cs231n_lab.augmentation import as_rng
 from cs231n_lab.fully_connected import affine_backward, affine_forward
 
 __all__ = ["l2_penalty", "l1_penalty", "with_weight_decay", "dropconnect_forward",
-           "dropconnect_backward", "gaussian_noise_forward", "gaussian_noise_backward"]
+           "dropconnect_backward", "gaussian_noise_forward", "gaussian_noise_backward",
+           "AugmentedModel", "ensemble_probs"]
 
 
 def _check_reg(fn, reg):
@@ -168,3 +174,85 @@ def gaussian_noise_forward(x, noise_param):
 def gaussian_noise_backward(dout, cache):
     """Backward of additive noise: out = x + noise, so dx = dout."""
     return np.asarray(dout).copy()
+
+
+class AugmentedModel:
+    """Wraps a model with the ``loss(X, y=None)`` contract to add training-time randomness on the
+    data side - augmentation, Mixup, label smoothing - without changing the model or the Solver.
+
+    model: e.g. FullyConnectedNet.  rng: numpy Generator or int seed (all draws come from it).
+    augment: ``augment(X, rng) -> X`` (e.g. ``augmentation.make_augment(...)``), applied to each
+    training batch; X must then be image-shaped (N, C, H, W).
+    mixup_alpha: Mixup with lam ~ Beta(alpha, alpha).  label_smoothing: eps in [0, 1).
+
+    ``loss(X)`` (test time) is the model's, untouched.  In training, a soft target q is a mixture
+    of one-hot targets, and the cross-entropy is linear in q, so
+        CE(s, q) = sum_k w_k CE(s, y_k),   q = sum_k w_k onehot(y_k),   sum_k w_k = 1,
+    one ``model.loss`` call per term, loss and grads combined with the weights w_k:
+      Mixup:            x = lam x_a + (1 - lam) x_b, terms (y_a, lam), (y_b, 1 - lam) - exact.
+      label smoothing:  q = (1 - eps) onehot(y) + eps / C, terms (y, 1 - eps), (u, eps) with u a
+                        uniformly random class per example - unbiased: E_u CE(s, u) = CE(s, 1/C).
+    The L2 term inside model.loss is counted once in total (the weights sum to 1).  With dropout
+    each call draws its own mask; with batch norm the running averages see the batch twice.
+    ``params`` is the wrapped model's dict, so a Solver updates the model itself.
+    """
+
+    def __init__(self, model, rng, augment=None, mixup_alpha=None, label_smoothing=0.0, num_classes=None):
+        if not hasattr(model, "loss") or not isinstance(getattr(model, "params", None), dict):
+            raise TypeError("AugmentedModel: model must have a params dict and a loss(X, y=None) method")
+        if augment is not None and not callable(augment):
+            raise TypeError(f"AugmentedModel: augment must be a callable augment(X, rng), got {type(augment).__name__}")
+        if mixup_alpha is not None and not mixup_alpha > 0:
+            raise ValueError(f"AugmentedModel: mixup_alpha must be > 0 or None, got {mixup_alpha!r}")
+        if not 0 <= label_smoothing < 1:
+            raise ValueError(f"AugmentedModel: label_smoothing must be in [0, 1), got {label_smoothing!r}")
+        if label_smoothing > 0 and not (isinstance(num_classes, int) and num_classes >= 2):
+            raise ValueError(f"AugmentedModel: label smoothing needs num_classes (an int >= 2), got {num_classes!r}")
+        self.model, self.rng, self.augment = model, as_rng(rng, "AugmentedModel"), augment
+        self.mixup_alpha, self.label_smoothing, self.num_classes = mixup_alpha, label_smoothing, num_classes
+
+    @property
+    def params(self):
+        return self.model.params
+
+    @params.setter
+    def params(self, value):  # the Solver puts the best parameters back this way
+        self.model.params = value
+
+    def loss(self, X, y=None):
+        if y is None:
+            return self.model.loss(X)
+        X, y = np.asarray(X), np.asarray(y)
+        if self.augment is not None:
+            X = self.augment(X, self.rng)
+        terms = [(X, y, 1.0)]
+        if self.mixup_alpha is not None:
+            lam = float(self.rng.beta(self.mixup_alpha, self.mixup_alpha))
+            perm = self.rng.permutation(len(X))
+            X = lam * X + (1 - lam) * X[perm]
+            terms = [(X, y, lam), (X, y[perm], 1 - lam)]
+        if self.label_smoothing > 0:
+            eps = self.label_smoothing
+            terms = [(x, t, w * (1 - eps)) for x, t, w in terms] + \
+                    [(x, self.rng.integers(0, self.num_classes, len(x)), w * eps) for x, t, w in terms]
+        total, grads = 0.0, {}
+        for x, t, w in terms:
+            loss, g = self.model.loss(x, t)
+            total += w * loss
+            for k, v in g.items():
+                grads[k] = grads[k] + w * v if k in grads else w * v
+        return total, grads
+
+
+def ensemble_probs(models, X, batch_size=500):
+    """Mean of the models' softmax probabilities (N, C); each model's loss(X) gives test-time scores."""
+    models = list(models)
+    if not models:
+        raise ValueError("ensemble_probs: models must contain at least one model, got none")
+    X = np.asarray(X)
+    total = 0.0
+    for model in models:
+        scores = np.concatenate([model.loss(X[i:i + batch_size]) for i in range(0, len(X), batch_size)])
+        shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+        total = total + shifted / shifted.sum(axis=1, keepdims=True)
+    return total / len(models)

@@ -196,3 +196,87 @@ def test_label_smoothing_numerical_gradient(rng):
     assert rel_error(dx, num) < 1e-7
     with pytest.raises(ValueError, match="label_smoothing"):
         softmax_loss(x, y, label_smoothing=1.5)
+
+
+# --- AugmentedModel and ensembles -----------------------------------------------------------
+from cs231n_lab.augmentation import make_augment  # noqa: E402
+from cs231n_lab.models import FullyConnectedNet  # noqa: E402
+from cs231n_lab.regularization import AugmentedModel, ensemble_probs  # noqa: E402
+
+
+def linear_softmax(rng, reg=0.1, D=(1, 3, 4), C=5):
+    net = FullyConnectedNet([], input_dim=int(np.prod(D)), num_classes=C, reg=reg, dtype=np.float64,
+                            weight_scale=0.5, rng=1)
+    net.params["b1"] = rng.normal(size=C)
+    return net
+
+
+def test_mixup_loss_is_the_soft_target_cross_entropy(rng):
+    net = linear_softmax(rng)
+    X, y = rng.normal(size=(8, 1, 3, 4)), rng.integers(0, 5, 8)
+    loss, grads = AugmentedModel(net, 11, mixup_alpha=0.7).loss(X, y)
+    draw = np.random.default_rng(11)                  # the wrapper's draws, in its documented order
+    lam, perm = draw.beta(0.7, 0.7), draw.permutation(8)
+    Xm = lam * X + (1 - lam) * X[perm]
+    q = lam * np.eye(5)[y] + (1 - lam) * np.eye(5)[y[perm]]
+    W = torch.tensor(net.params["W1"], requires_grad=True)
+    b = torch.tensor(net.params["b1"], requires_grad=True)
+    ref = F.cross_entropy(torch.tensor(Xm.reshape(8, -1)) @ W + b, torch.tensor(q)) + 0.5 * 0.1 * (W ** 2).sum()
+    ref.backward()
+    assert loss == pytest.approx(ref.item(), rel=1e-10)
+    np.testing.assert_allclose(grads["W1"], W.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(grads["b1"], b.grad.numpy(), atol=1e-12)
+
+
+def test_label_smoothing_through_the_wrapper_is_unbiased(rng):
+    net = linear_softmax(rng, reg=0.0)
+    X, y = rng.normal(size=(6, 1, 3, 4)), rng.integers(0, 5, 6)
+    wrapped = AugmentedModel(net, 0, label_smoothing=0.3, num_classes=5)
+    draws = [wrapped.loss(X, y) for _ in range(3000)]
+    mean_loss = np.mean([d[0] for d in draws])
+    mean_grad = np.mean([d[1]["W1"] for d in draws], axis=0)
+    scores = X.reshape(6, -1) @ net.params["W1"] + net.params["b1"]
+    exact_loss, dscores = softmax_loss(scores, y, label_smoothing=0.3)
+    exact_grad = X.reshape(6, -1).T @ dscores
+    assert mean_loss == pytest.approx(exact_loss, rel=0.02)
+    assert np.abs(mean_grad - exact_grad).max() < 0.05 * np.abs(exact_grad).max()
+
+
+def test_augment_only_at_training_time_and_solver_updates_the_model(rng):
+    from cs231n_lab.solver import Solver
+    net = linear_softmax(rng)
+    X, y = rng.normal(size=(20, 1, 3, 4)), rng.integers(0, 5, 20)
+    wrapped = AugmentedModel(net, 0, augment=make_augment(flip=1.0))
+    np.testing.assert_array_equal(wrapped.loss(X), net.loss(X))
+    loss, grads = wrapped.loss(X, y)
+    ref_loss, ref_grads = net.loss(X[..., ::-1], y)
+    assert loss == pytest.approx(ref_loss) and np.allclose(grads["W1"], ref_grads["W1"])
+    before = net.params["W1"].copy()
+    Solver(wrapped, {"X_train": X, "y_train": y, "X_val": X, "y_val": y}, num_epochs=2, batch_size=10,
+           verbose=False, rng=0).train()
+    assert wrapped.params is net.params and not np.allclose(net.params["W1"], before)
+
+
+def test_augmented_model_bad_arguments(rng):
+    net = linear_softmax(rng)
+    with pytest.raises(ValueError, match="num_classes"):
+        AugmentedModel(net, 0, label_smoothing=0.1)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        AugmentedModel(net, 0, label_smoothing=1.0, num_classes=5)
+    with pytest.raises(ValueError, match="mixup_alpha"):
+        AugmentedModel(net, 0, mixup_alpha=0)
+    with pytest.raises(TypeError, match="loss"):
+        AugmentedModel(object(), 0)
+    with pytest.raises(TypeError, match="rng"):
+        AugmentedModel(net, None)
+
+
+def test_ensemble_probs_is_the_mean_of_softmaxes(rng):
+    nets = [linear_softmax(rng) for _ in range(3)]
+    X = rng.normal(size=(7, 1, 3, 4))
+    probs = ensemble_probs(nets, X, batch_size=3)
+    ref = np.mean([torch.softmax(torch.tensor(n.loss(X)), 1).numpy() for n in nets], axis=0)
+    np.testing.assert_allclose(probs, ref, atol=1e-12)
+    np.testing.assert_allclose(ensemble_probs(nets[:1], X).argmax(1), nets[0].loss(X).argmax(1))
+    with pytest.raises(ValueError, match="at least one"):
+        ensemble_probs([], X)
