@@ -207,7 +207,9 @@ def logistic_regression(N=1000, D=20, reg=1e-3, scale_range=100.0, seed=0):
 
     Data: N points, D Gaussian features whose scales run geometrically from 1/sqrt(s) to
     sqrt(s) (s = scale_range, so the Hessian is ill-conditioned like real unnormalised
-    data), plus a column of ones for the bias; labels from a random true w with 10% flips.
+    data), mixed by a random rotation (correlated features: the ill-conditioning is not
+    along the axes, so per-coordinate scaling like Adam's cannot undo it), plus a column of
+    ones for the bias; labels from a random true w with 10% flips.
     Loss, gradient and Hessian (p = sigmoid(X w), labels y in {0, 1}):
 
         L(w) = mean_i [log(1 + exp(x_i w)) - y_i x_i w] + reg / 2 ||w||^2
@@ -224,7 +226,8 @@ def logistic_regression(N=1000, D=20, reg=1e-3, scale_range=100.0, seed=0):
         raise ValueError(f"reg must be > 0 and scale_range >= 1, got reg={reg!r}, scale_range={scale_range!r}")
     rng = np.random.default_rng(seed)
     scales = np.sqrt(scale_range) ** np.linspace(-1, 1, D)
-    X = np.hstack([rng.standard_normal((N, D)) * scales, np.ones((N, 1))])
+    Q, _ = np.linalg.qr(rng.standard_normal((D, D)))   # a random rotation
+    X = np.hstack([(rng.standard_normal((N, D)) * scales) @ Q, np.ones((N, 1))])
     w_true = rng.standard_normal(D + 1) / scales.mean()
     y = (X @ w_true + 0.5 * rng.standard_normal(N) > 0).astype(np.float64)
     flip = rng.random(N) < 0.1

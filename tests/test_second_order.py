@@ -85,11 +85,12 @@ def test_logistic_regression_problem_and_its_minimum():
     ref = minimize(prob.value, prob.start, jac=prob.gradient, method="L-BFGS-B",
                    options={"gtol": 1e-10, "ftol": 1e-16})
     np.testing.assert_allclose(prob.minimum, ref.x, atol=1e-5)
-    for res in (so.newton(prob.value, prob.gradient, prob.hessian, prob.start, gtol=1e-9),
-                so.bfgs(prob.value, prob.gradient, prob.start, gtol=1e-9),
-                so.lbfgs(prob.value, prob.gradient, prob.start, gtol=1e-9)):
+    # (gtol 1e-7: far below that, a loss of about 0.5 no longer resolves the line search's decrease)
+    for res in (so.newton(prob.value, prob.gradient, prob.hessian, prob.start, gtol=1e-7),
+                so.bfgs(prob.value, prob.gradient, prob.start, gtol=1e-7),
+                so.lbfgs(prob.value, prob.gradient, prob.start, gtol=1e-7)):
         assert res["converged"]
-        np.testing.assert_allclose(res["w"], prob.minimum, atol=1e-6)
+        np.testing.assert_allclose(res["w"], prob.minimum, atol=1e-5)
 
 
 def test_newton_converges_quadratically_on_logistic_regression():
