@@ -88,7 +88,7 @@ def max_pool_forward_fast(x, pool_param):
         for l in range(WP):
             candidate = x[:, :, k:k + S * H_out:S, l:l + S * W_out:S]
             larger = candidate > out                           # strict: ties keep the first maximum
-            np.copyto(out, candidate, where=larger)
+            np.maximum(out, candidate, out=out)
             np.copyto(argmax, k * WP + l, where=larger)
     return out, (x.shape, x.dtype, pool_param, argmax)
 
