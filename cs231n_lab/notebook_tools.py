@@ -19,6 +19,18 @@ from nbclient import NotebookClient
 __all__ = ["execute_notebook"]
 
 
+def _merge_streams(outputs):
+    """Join consecutive prints to the same stream: how the kernel chunks them varies by run."""
+    merged = []
+    for out in outputs:
+        if (out.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                and merged[-1].name == out.name):
+            merged[-1].text += out.text
+        else:
+            merged.append(out)
+    return merged
+
+
 def execute_notebook(path, timeout=900):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
@@ -30,6 +42,8 @@ def execute_notebook(path, timeout=900):
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = _merge_streams(cell.outputs)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     # Write next to the target, then rename: an interrupted run never leaves half a notebook.
     folder = os.path.dirname(os.path.abspath(path))
