@@ -21,7 +21,7 @@ A1 = get_assignment("A1")
 FULL = A1.total_points
 NO_SVM = FULL - A1.item("svm_loss").points
 TOKEN = f"cs231n-leftover-{uuid.uuid4().hex[:12]}"
-LIMITS = Limits(timeout=2.0, budget=120.0, startup_timeout=60.0)
+LIMITS = Limits(timeout=3.0, budget=120.0, startup_timeout=60.0)  # short: loops cost 3 s per case
 
 
 def _submissions(tmp):
@@ -41,6 +41,12 @@ def _submissions(tmp):
                     json.dump({{"score": 1000, "tests": []}}, f)
             except Exception:
                 pass
+        try:  # a shell is outside the audit hook's reach: only the kernel (Landlock) stops it
+            import subprocess
+            subprocess.run(["/bin/sh", "-c", "echo forged > {outside / 'sentinel.txt'}; rm -f {outside / 'keep.txt'}"],
+                           timeout=5)
+        except Exception:
+            pass
         for victim in [{str(outside / 'keep.txt')!r}]:
             try:
                 os.remove(victim)
@@ -165,7 +171,7 @@ def test_score_is_exact(graded, name):
 
 
 @pytest.mark.parametrize("name, words", [
-    ("loop_in_function", "did not finish within 2 s"),
+    ("loop_in_function", "did not finish within 3 s"),
     ("loop_top_defining_cell", "was stopped: did not finish"),
     ("memory_bomb_function", "MemoryError"),
     ("memory_bomb_top_level", "raised MemoryError at top level"),
@@ -243,7 +249,22 @@ def test_verbatim_copy_of_reference_is_flagged(tmp_path):
     src = src.replace('"""', '"""My own words. ', 1)
     nb = variant(solution(), replace={"relu_forward": src})
     path = write(nb, tmp_path, "copy")
-    results = grade_paths(A1, path, str(tmp_path / "out"), workers=1, limits=LIMITS, progress=False)
+    results = grade_paths(A1, path, str(tmp_path / "out"), workers=1, limits=Limits(timeout=20.0), progress=False)
     assert results[0].score == FULL
     assert any("verbatim copy" in n and "relu_forward" in n for n in results[0].notes)
     assert "verbatim copy" in (tmp_path / "out" / "copy" / "feedback.md").read_text()
+
+
+def test_without_landlock_the_audit_hook_still_contains_the_submission(tmp_path):
+    """The fallback for kernels without Landlock: same scores, same untouched files, no leftovers."""
+    folder, out, outside, expected = _submissions(tmp_path)
+    keep = {"solution", "forge_results", "child_processes", "import_reference"}
+    for path in folder.iterdir():
+        if path.stem not in keep:
+            path.unlink()
+    limits = Limits(timeout=20.0, budget=120.0, startup_timeout=60.0, landlock=False)
+    results = {r.name: r for r in grade_paths(A1, str(folder), str(out), workers=2, limits=limits, progress=False)}
+    assert {n: r.score for n, r in results.items()} == {n: expected[n] for n in keep}
+    assert (outside / "sentinel.txt").read_text() == "original" and (outside / "keep.txt").exists()
+    assert not os.path.exists(f"/tmp/{TOKEN}-escape") and not (out / "forge").exists()
+    test_no_process_left_running(None)

@@ -7,11 +7,13 @@ here). In order, before any student code runs:
 
 1. resource limits: address space, CPU seconds, file size, no core files;
 2. Landlock (Linux >= 5.13): the kernel refuses every write outside the scratch folder,
-   FIFOs/sockets/symlinks, TCP, and signals to processes outside this sandbox; processes
-   started by student code inherit it;
+   FIFOs/sockets/symlinks, TCP, signals to and ptrace of processes outside this sandbox;
+   processes started by student code inherit it;
 3. an audit hook (sys.addaudithook, which cannot be removed): writes outside the scratch
-   folder, reading the course package's source, ctypes, gc introspection and signals to other
-   processes are refused; where Landlock is missing it also refuses starting processes;
+   folder, reading the course package's source or another process's /proc files, ctypes,
+   gc introspection and signals to other processes are refused; where Landlock is missing
+   it also refuses starting processes. (An audit hook is a guard rail, not a security
+   boundary: Landlock is the boundary where the kernel has it.)
 4. an import guard: ``cs231n_lab`` (except a do-nothing ``cs231n_lab.grading.check``) and torch
    raise ImportError with a message saying why.
 
@@ -120,6 +122,10 @@ def _make_hook(scratch, package_dir, allow_processes):
                 refuse("writing", path)
             if package_dir and inside(path, package_dir):
                 refuse("reading the course package's source", path)
+            if isinstance_(path, (str_, bytes_)):
+                parts = realpath(os_fsdecode(path)).split("/")
+                if len(parts) > 2 and parts[1] == "proc" and parts[2].isdigit() and int(parts[2]) != me:
+                    refuse("reading another process", path)  # e.g. the grader's memory
         elif event in _PATH_EVENTS:
             for arg in args:
                 if isinstance_(arg, (str_, bytes_)) and inside(arg, scratch) is False:

@@ -44,6 +44,7 @@ class SubmissionResult:
     cases: list
     notes: list = field(default_factory=list)
     execution_time: float = 0.0
+    sandbox: dict = field(default_factory=dict)  # for instructors: Landlock ABI used, restarts
 
     @property
     def score(self):
@@ -212,4 +213,4 @@ def grade_submission(assignment, path, limits=None, name=None, scratch_root=None
         if node is not None and refs.get(item_name) and normalised_dump(node) == refs[item_name]:
             notes.append(f"{item_name} (cell {cell}) is a verbatim copy of the course's reference "
                          "implementation (identical after normalising names and formatting)")
-    return SubmissionResult(name, assignment.name, cases, notes, time.perf_counter() - t0)
+    return SubmissionResult(name, assignment.name, cases, notes, time.perf_counter() - t0, info)

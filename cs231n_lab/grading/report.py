@@ -29,8 +29,9 @@ def results_json(result):
     summary = f"{result.assignment}: {result.score:g} / {result.max_score:g} points."
     if result.notes:
         summary += "\n" + "\n".join(f"- {n}" for n in result.notes)
+    sandbox = {"landlock_abi": result.sandbox.get("landlock", 0), "restarts": result.sandbox.get("restarts", 0)}
     return {"score": result.score, "execution_time": round(result.execution_time, 3), "output": summary,
-            "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
+            "visibility": "visible", "stdout_visibility": "hidden", "tests": tests, "extra_data": sandbox}
 
 
 def feedback_markdown(result, title=""):
