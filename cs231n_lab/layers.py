@@ -6,7 +6,11 @@ that ``from cs231n_lab.layers import affine_forward, ...`` works whatever module
 defines a layer.
 """
 
-from cs231n_lab.activations import relu_backward, relu_forward
+from cs231n_lab.activations import (elu_backward, elu_forward, gelu_backward, gelu_forward,
+                                    leaky_relu_backward, leaky_relu_forward, maxout_backward,
+                                    maxout_forward, prelu_backward, prelu_forward, relu_backward,
+                                    relu_forward, selu_backward, selu_forward, sigmoid_backward,
+                                    sigmoid_forward, tanh_backward, tanh_forward)
 from cs231n_lab.batchnorm import (batchnorm_backward, batchnorm_backward_alt, batchnorm_forward,
                                   spatial_batchnorm_backward, spatial_batchnorm_forward)
 from cs231n_lab.conv import conv_backward_naive, conv_forward_naive
@@ -26,6 +30,10 @@ from cs231n_lab.pooling import (max_pool_backward_fast, max_pool_backward_naive,
 __all__ = [
     "affine_forward", "affine_backward", "affine_relu_forward", "affine_relu_backward",
     "relu_forward", "relu_backward",
+    "sigmoid_forward", "sigmoid_backward", "tanh_forward", "tanh_backward",
+    "leaky_relu_forward", "leaky_relu_backward", "prelu_forward", "prelu_backward",
+    "elu_forward", "elu_backward", "selu_forward", "selu_backward",
+    "maxout_forward", "maxout_backward", "gelu_forward", "gelu_backward",
     "softmax_loss", "svm_loss",
     "batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
     "spatial_batchnorm_forward", "spatial_batchnorm_backward",
