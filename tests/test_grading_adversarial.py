@@ -117,6 +117,10 @@ def _submissions(tmp):
                    "check = lambda *a, **k: print('PASS')",
             body_after="return 1.0, x")}), NO_SVM),
         "forge_results": (variant(sol, replace={"svm_loss": svm(forge, header=forge)}), FULL),
+        "forge_protocol": (variant(sol, replace={"svm_loss": svm(
+            "import os, sys, json\nfd = int(sys.argv[-1])\n"
+            "os.write(fd, (json.dumps({'event': 'test_done', 'test': 0, 'outputs': {}}) + '\\n').encode())\n"
+            "os.write(fd, b'{\"event\": \"finished\"}\\n')")}), NO_SVM),
         "import_reference": (variant(sol, replace={"svm_loss": "from cs231n_lab.layers import svm_loss as ref\n"
                                                                "def svm_loss(x, y):\n    return ref(x, y)"}), NO_SVM),
         "import_torch": (variant(sol, replace={"svm_loss": svm("import torch")}), NO_SVM),
@@ -157,7 +161,7 @@ NAMES = ["solution", "loop_top_other_cell", "loop_top_defining_cell", "loop_in_f
          "memory_bomb_python", "memory_bomb_top_level", "sys_exit_function", "sys_exit_top_level",
          "os_exit_function", "keyboard_interrupt", "killed_kernel", "huge_output", "huge_exception",
          "child_processes", "lying_objects", "nan_inf", "wrong_shape", "wrong_dtype", "not_numeric",
-         "monkeypatch_numpy", "monkeypatch_check", "forge_results", "import_reference", "import_torch",
+         "monkeypatch_numpy", "monkeypatch_check", "forge_results", "forge_protocol", "import_reference", "import_torch",
          "later_cell_rebinds", "syntax_error", "other_assignment", "no_cells", "malformed", "empty"]
 
 

@@ -206,7 +206,8 @@ def grade_submission(assignment, path, limits=None, name=None, scratch_root=None
     for c in cases:
         broken = [d for d in assignment.item(c.item).uses if d in failed_items]
         if not c.passed and broken:
-            c.message += f" (this test also runs your {', '.join(broken)}, which fails its own tests)"
+            c.message += (f" (this test also runs your {', '.join(broken)}, which "
+                          f"{'fails its' if len(broken) == 1 else 'fail their'} own tests)")
     refs = _reference_dumps(assignment)
     for item_name, cell in sorted(where.items(), key=lambda kv: kv[1]):
         node = definition_node(nb, cell, item_name)

@@ -254,14 +254,24 @@ def run_job(job, job_dir, workdir, limits):
                 if kind == "ready":
                     ready, info["landlock"] = True, event.get("landlock", 0)
                 elif kind in ("unit_start", "test_start"):
-                    current, deadline = (kind[:4], int(event.get(kind[:4], -1))), now + limits.timeout
-                elif kind == "unit_done" and current and current[0] == "unit":
-                    units.setdefault(current[1], {"error": event.get("error")})
+                    if current is not None or not isinstance(event.get(kind[:4]), int):
+                        proc.reason = "garbage"
+                        break
+                    current, deadline = (kind[:4], event[kind[:4]]), now + limits.timeout
+                elif kind in ("unit_done", "test_done"):
+                    if not current or current != (kind[:4], event.get(kind[:4])):
+                        proc.reason = "garbage"  # a report out of order: student code wrote to the channel
+                        break
+                    if kind == "unit_done":
+                        units.setdefault(current[1], {"error": event.get("error")})
+                    else:
+                        tests[current[1]], start = event, current[1] + 1
                     current, deadline = None, now + limits.startup_timeout
-                elif kind == "test_done" and current and current[0] == "test":
-                    tests[current[1]], start = event, current[1] + 1
-                    current, deadline = None, now + limits.startup_timeout
-                finished = kind == "finished"
+                elif kind == "finished":
+                    if current is not None or start < n_tests:
+                        proc.reason = "garbage"  # "finished" before the last test: forged
+                        break
+                    finished = True
         finally:
             proc.kill()
         if finished:
