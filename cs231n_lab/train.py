@@ -63,8 +63,8 @@ class Settings:
 
 # The exact settings of the shipped backbone (datasets/pretrained/fashion04_convnet.*):
 # Fashion-MNIST classes 0-4 (T-shirt/top, Trouser, Pullover, Dress, Coat) of the bundled set.
-PRETRAIN_SETTINGS = Settings(classes=(0, 1, 2, 3, 4), widths=(16, 32, 64), epochs=8, batch_size=64,
-                             lr=0.05, flip=True, device="cpu", seed=0)
+PRETRAIN_SETTINGS = Settings(classes=(0, 1, 2, 3, 4), widths=(32, 64, 128), epochs=15, batch_size=64,
+                             lr=0.05, flip=True, crop_padding=2, device="cpu", seed=0)
 
 
 def load_data(s):

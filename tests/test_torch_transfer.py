@@ -129,3 +129,28 @@ def test_fashion_arrays_renumber_classes_and_sample_per_class():
     full = fashion_mnist_arrays()
     assert set(np.unique(yt)) == {0, 1}
     assert len(yt) == (full[3] == 9).sum() + (full[3] == 5).sum()
+
+
+def test_digits_split_keeps_one_fixed_test_set():
+    from cs231n_lab.pytorch.transfer import digits_split
+
+    a = digits_split(10, seed=0)
+    b = digits_split(100, seed=1)
+    assert a[0].shape == (100, 1, 28, 28) and np.bincount(a[1]).tolist() == [10] * 10
+    assert np.bincount(b[1]).tolist() == [100] * 10
+    np.testing.assert_array_equal(a[3], b[3])
+    np.testing.assert_array_equal(a[2], b[2])
+    assert len(a[3]) == 1797 - 1200
+    with pytest.raises(ValueError, match="per_class"):
+        digits_split(121)
+
+
+def test_plot_transfer_table_draws_one_panel_per_cell():
+    import matplotlib
+    matplotlib.use("Agg")
+    from cs231n_lab.viz.training import plot_transfer_table
+
+    table = {d: {s: {k: 0.5 + 0.1 * i for i, k in enumerate(STRATEGIES)} for s in ("little", "more")}
+             for d in ("similar", "different")}
+    fig = plot_transfer_table(table)
+    assert len(fig.axes) == 4 and len(fig.axes[0].patches) == 4

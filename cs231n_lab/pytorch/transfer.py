@@ -27,7 +27,7 @@ from cs231n_lab.pytorch.models import ConvNet
 
 __all__ = ["freeze", "unfreeze", "replace_head", "param_groups", "count_trainable", "prepare_strategy",
            "STRATEGIES", "PRETRAINED_DIR", "PRETRAINED_NAME", "save_pretrained", "load_pretrained",
-           "digits_28x28", "train_strategy"]
+           "digits_28x28", "digits_split", "train_strategy"]
 
 PRETRAINED_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                               "datasets", "pretrained")
@@ -214,3 +214,24 @@ def train_strategy(pretrained, strategy, X_train, y_train, X_test, y_test, *, st
     fit(model, train, optimizer=opt, epochs=epochs, seed=seed, progress=False,
         schedule=lambda t: lr * 0.5 * (1 + np.cos(np.pi * t / total)))
     return evaluate(model, DeviceData(X_test, y_test, 500, shuffle=False))["acc"]
+
+
+def digits_split(per_class, seed=0, test_from=120):
+    """Split ``digits_28x28`` per class: ``per_class`` training images drawn from the first
+    ``test_from`` of each class (shuffled with ``seed``), the rest of each class for testing.
+
+    The test set is the same for every ``per_class`` <= ``test_from``. Returns
+    (X_train, y_train, X_test, y_test).
+    """
+    if not 1 <= per_class <= test_from:
+        raise ValueError(f"digits_split: per_class must be in [1, {test_from}], got {per_class!r}")
+    X, y = digits_28x28()
+    fixed = np.random.default_rng(0)  # the train/test partition never changes
+    rs = np.random.default_rng(seed)
+    train, test = [], []
+    for c in range(10):
+        idx = fixed.permutation(np.flatnonzero(y == c))
+        train.extend(rs.permutation(idx[:test_from])[:per_class])
+        test.extend(idx[test_from:])
+    train = rs.permutation(np.asarray(train))
+    return X[train], y[train], X[test], y[test]

@@ -7,6 +7,8 @@
   loss per step (raw and smoothed)   - flat: lr too low; NaN/explodes: too high
   accuracy per epoch (train and val) - a big gap: overfitting; no gap: add capacity
   learning rate per step             - the schedule that was actually used
+
+``plot_transfer_table`` draws the lecture's 2x2 transfer-learning table (Lecture 7) as bars.
 """
 
 import csv
@@ -16,7 +18,7 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["load_history", "compute_curves", "plot_history", "smooth"]
+__all__ = ["load_history", "compute_curves", "plot_history", "smooth", "plot_transfer_table"]
 
 
 def load_history(path):
@@ -89,6 +91,37 @@ def plot_history(history, runs=None, title=None):
         ax.grid(alpha=0.3)
     if len(runs) > 1 or history is None:
         axes[0].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_transfer_table(table, title=None):
+    """The 2x2 table as bar charts: table[dataset][size][strategy] = accuracy in [0, 1].
+
+    One panel per (dataset, size) cell, one bar per strategy, the best bar outlined.
+    """
+    datasets = list(table)
+    sizes = list(table[datasets[0]])
+    fig, axes = plt.subplots(len(datasets), len(sizes), figsize=(4.2 * len(sizes), 3.0 * len(datasets)),
+                             squeeze=False, sharey=True)
+    for i, ds in enumerate(datasets):
+        for j, size in enumerate(sizes):
+            ax, cell = axes[i][j], table[ds][size]
+            names, accs = list(cell), [cell[k] for k in cell]
+            best = int(np.argmax(accs))
+            bars = ax.bar(range(len(names)), accs, color=[f"C{k}" for k in range(len(names))])
+            bars[best].set_edgecolor("black")
+            bars[best].set_linewidth(2)
+            for k, a in enumerate(accs):
+                ax.text(k, a + 0.005, f"{a:.1%}", ha="center", fontsize=8)
+            ax.set_xticks(range(len(names)), [n.replace("_", "\n") for n in names], fontsize=8)
+            ax.set_title(f"{ds} data, {size}", fontsize=10)
+            lo = min(min(table[d][s].values()) for d in datasets for s in sizes)
+            ax.set_ylim(max(0.0, lo - 0.1), 1.0)
+            ax.grid(axis="y", alpha=0.3)
+        axes[i][0].set_ylabel("test accuracy")
     if title:
         fig.suptitle(title)
     fig.tight_layout()
