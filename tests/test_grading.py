@@ -63,10 +63,8 @@ def mutant(nb, name):
     return nb
 
 
-@pytest.fixture(scope="module", params=["A1", "A2", "A3"])
-def graded(request, tmp_path_factory):
-    spec = get_assignment(request.param)
-    tmp = tmp_path_factory.mktemp(f"grade_{spec.name}")
+def grade_folder(name, tmp):
+    spec = get_assignment(name)
     subs = tmp / "subs"
     subs.mkdir()
     sol = solution(spec.name)
@@ -79,7 +77,19 @@ def graded(request, tmp_path_factory):
     return spec, {r.name: r for r in results}, tmp / "out"
 
 
-def test_source_notebook_gets_full_marks(graded):
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["A1", "A2", "A3"])
+def test_grading_end_to_end(name, tmp_path):
+    """One graded folder per assignment (grading is the expensive part), every property of it checked."""
+    graded = grade_folder(name, tmp_path)
+    source_notebook_gets_full_marks(graded)
+    released_stub_scores_zero_without_grader_errors(graded)
+    one_function_wrong_mutants_lose_exactly_their_points(graded)
+    results_json_has_the_gradescope_fields(graded)
+    gradebook_has_one_row_per_submission_and_one_column_per_item(graded)
+
+
+def source_notebook_gets_full_marks(graded):
     spec, results, out = graded
     r = results["solution"]
     assert r.score == spec.total_points, [c.message for c in r.cases if not c.passed]
@@ -87,14 +97,14 @@ def test_source_notebook_gets_full_marks(graded):
     assert r.notes == []
 
 
-def test_released_stub_scores_zero_without_grader_errors(graded):
+def released_stub_scores_zero_without_grader_errors(graded):
     spec, results, _ = graded
     r = results["released"]
     assert r.score == 0
     assert all("not implemented" in c.message for c in r.cases)
 
 
-def test_one_function_wrong_mutants_lose_exactly_their_points(graded):
+def one_function_wrong_mutants_lose_exactly_their_points(graded):
     spec, results, out = graded
     for item in spec.items:
         lost = {item.name, *OUTPUT_CONSUMERS.get(item.name, [])}
@@ -104,7 +114,7 @@ def test_one_function_wrong_mutants_lose_exactly_their_points(graded):
         assert r.item_scores()[item.name][0] == 0
 
 
-def test_results_json_has_the_gradescope_fields(graded):
+def results_json_has_the_gradescope_fields(graded):
     spec, results, out = graded
     for name, r in results.items():
         data = json.loads((out / name / "results.json").read_text())
@@ -122,7 +132,7 @@ def test_results_json_has_the_gradescope_fields(graded):
         assert sum(t["max_score"] for t in data["tests"]) == pytest.approx(spec.total_points)
 
 
-def test_gradebook_has_one_row_per_submission_and_one_column_per_item(graded):
+def gradebook_has_one_row_per_submission_and_one_column_per_item(graded):
     spec, results, out = graded
     with open(out / "gradebook.csv", newline="") as f:
         rows = list(csv.reader(f))

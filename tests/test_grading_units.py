@@ -107,3 +107,17 @@ def test_normalised_dump_ignores_names_docstrings_and_layout():
 def test_limits_reject_bad_values():
     with pytest.raises(ValueError, match="timeout must be a positive number, got 0"):
         Limits(timeout=0)
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays(dtype=st.sampled_from([np.float64, np.float32, np.int64, np.bool_]),
+                  shape=hnp.array_shapes(min_dims=0, max_dims=4, max_side=5)))
+def test_any_numeric_array_survives_the_trip_from_the_sandbox(arr):
+    got, problem = decode_npy(encode_npy(arr), "out", arr)
+    assert problem is None and got.dtype == arr.dtype and got.shape == arr.shape
+    assert np.array_equal(got, arr, equal_nan=arr.dtype.kind == "f")

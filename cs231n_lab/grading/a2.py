@@ -66,7 +66,7 @@ def judge_dropout_forward(inputs, got, expected, reveal):
         return {"out": compare_arrays("out", out, expected["out"], 1e-9, reveal)}
     kept = out != 0
     frac = float(kept.mean())
-    if abs(frac - p) > 0.01:  # x has 10^5 entries: the kept fraction's std is below 0.002
+    if abs(frac - p) > 0.012:  # x has 5*10^4 entries: the kept fraction's std is at most 0.0023
         return {"out": (False, f"out: {frac:.3f} of units kept, expected about p = {p}" if reveal
                         else "out: the fraction of kept units is not about p")}
     err = rel_error(out[kept], x[kept] / p)
@@ -100,7 +100,7 @@ def only(make, *keys):
     return lambda rng: {k: v for k, v in make(rng).items() if k in keys}
 
 
-def dropout_inputs(p, mode, shape=(400, 250)):
+def dropout_inputs(p, mode, shape=(200, 250)):
     def make(rng):
         x = rng.standard_normal(shape)
         x[x == 0] = 1.0  # no exact zeros: a zero in out then means "dropped"
@@ -140,13 +140,13 @@ ITEMS = [
          cases([only(dropout_inputs(0.5, "train"), "x", "dropout_param"),
                 only(dropout_inputs(0.5, "test", (3, 4)), "x", "dropout_param")],
                [only(dropout_inputs(0.3, "train"), "x", "dropout_param"),
-                only(dropout_inputs(0.8, "train", (100, 1000)), "x", "dropout_param"),
+                only(dropout_inputs(0.8, "train", (50, 1000)), "x", "dropout_param"),
                 only(dropout_inputs(0.6, "test", (5, 2, 3)), "x", "dropout_param")], 2300),
          hint="p is the probability of KEEPING a unit: mask = (rand(*x.shape) < p) / p, out = x * mask; "
               "test mode returns x unchanged", judge=judge_dropout_forward),
     Item("dropout_backward", 10, drive_dropout_backward,
          cases([dropout_inputs(0.5, "train"), dropout_inputs(0.5, "test", (3, 4))],
-               [dropout_inputs(0.3, "train"), dropout_inputs(0.8, "train", (100, 1000)),
+               [dropout_inputs(0.3, "train"), dropout_inputs(0.8, "train", (50, 1000)),
                 dropout_inputs(0.6, "test", (5, 2, 3))], 2400),
          hint="keep the mask in the cache: dx = dout * mask in training mode, dout in test mode",
          uses=("dropout_forward",), judge=judge_dropout_backward),
