@@ -118,3 +118,14 @@ def test_bad_arguments_raise(kwargs, match):
     args = {"hidden_dims": [10], **kwargs}
     with pytest.raises(ValueError, match=match):
         FullyConnectedNet(**args)
+
+
+def test_hidden_activations_are_the_relu_outputs(rng):
+    X = rng.standard_normal((6, D))
+    model = FullyConnectedNet([H1, H2], input_dim=D, num_classes=C, weight_scale=0.2, dtype=np.float64, rng=0)
+    h1, h2 = model.hidden_activations(X)
+    p = model.params
+    expected1 = np.maximum(0, X @ p["W1"] + p["b1"])
+    np.testing.assert_allclose(h1, expected1)
+    np.testing.assert_allclose(h2, np.maximum(0, expected1 @ p["W2"] + p["b2"]))
+    np.testing.assert_allclose(h2 @ p["W3"] + p["b3"], model.loss(X))

@@ -90,18 +90,22 @@ class FullyConnectedNet:
         for k, v in self.params.items():
             self.params[k] = v.astype(dtype)
 
-    def loss(self, X, y=None):
-        """Class scores (N, C) when y is None (test mode); otherwise (loss, grads) in train mode,
-        grads[name] shaped like params[name]."""
+    def hidden_activations(self, X):
+        """The ReLU outputs of every hidden layer in test mode: a list of (N, H_l) arrays
+        (for babysitting: dead units, activation histograms)."""
+        _, caches, _ = self._forward(X, "test")
+        return [np.maximum(0, relu_cache) for (_, _, relu_cache, _) in caches]
+
+    def _forward(self, X, mode):
+        """Forward pass in "train" or "test" mode: returns scores (N, C), the hidden-block caches
+        and the last affine layer's cache."""
         X = np.asarray(X).astype(self.dtype, copy=False)
-        mode = "test" if y is None else "train"
         if self.use_dropout:
             self.dropout_param["mode"] = mode
         if self.normalization == "batchnorm":
             for bn_param in self.bn_params:
                 bn_param["mode"] = mode
         p, L = self.params, self.num_layers
-
         h, caches = X, []
         for i in range(1, L):
             h, fc_cache = affine_forward(h, p[f"W{i}"], p[f"b{i}"])
@@ -114,8 +118,16 @@ class FullyConnectedNet:
                 h, drop_cache = dropout_forward(h, self.dropout_param)
             caches.append((fc_cache, norm_cache, relu_cache, drop_cache))
         scores, last_cache = affine_forward(h, p[f"W{L}"], p[f"b{L}"])
+        return scores, caches, last_cache
+
+    def loss(self, X, y=None):
+        """Class scores (N, C) when y is None (test mode); otherwise (loss, grads) in train mode,
+        grads[name] shaped like params[name]."""
+        mode = "test" if y is None else "train"
+        scores, caches, last_cache = self._forward(X, mode)
         if mode == "test":
             return scores
+        p, L = self.params, self.num_layers
 
         data_loss, dscores = softmax_loss(scores, y)
         reg_loss = 0.5 * self.reg * sum(np.sum(p[f"W{i}"] ** 2) for i in range(1, L + 1))
