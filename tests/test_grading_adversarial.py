@@ -125,7 +125,8 @@ def _submissions(tmp):
         "import_reference": (variant(sol, replace={"svm_loss": "from cs231n_lab.layers import svm_loss as ref\n"
                                                                "def svm_loss(x, y):\n    return ref(x, y)"}), NO_SVM),
         "import_torch": (variant(sol, replace={"svm_loss": svm("import torch")}), NO_SVM),
-        "later_cell_rebinds": (variant(sol, append=["svm_loss = lambda x, y: (0.0, x)"]), FULL),
+        "later_cell_rebinds": (variant(sol, append=["def broken_svm(x, y):\n    return 0.0, x",
+                                                    "svm_loss = broken_svm"]), FULL),
         "syntax_error": (variant(sol, replace={"svm_loss": svm(body_after=SVM_OK + "\n    return (")}), NO_SVM),
         "other_assignment": (variant(nbformat.v4.new_notebook(), append=[
             "import numpy as np\ndef batchnorm_forward(x, gamma, beta, bn_param):\n    return x, None"],

@@ -85,9 +85,10 @@ def test_plan_runs_defining_cells_whole_and_only_definitions_elsewhere():
         "def relu_forward(x):\n    return np.maximum(0, x), x\nprint('defined')",
         "relu_forward = None\ncheck('relu_forward', relu_forward)",
         "def broken(:\n",
+        "svm_loss = lambda x, y: (0.0, x)",
     )]
     units, where, errors = plan_units(nb, {"relu_forward", "svm_loss"})
-    assert where == {"relu_forward": 3} and set(errors) == {5}
+    assert where == {"relu_forward": 3, "svm_loss": 6} and set(errors) == {5}
     by_cell = {u["cell"]: u for u in units}
     assert by_cell[0]["source"] == "import numpy as np\nEPS = 1e-08"  # no loop, no print, no magic
     assert by_cell[2]["source"].startswith("def helper") and "range" not in by_cell[2]["source"]

@@ -145,7 +145,14 @@ def _without_magics(source):
 
 
 def _top_level_defs(tree):
-    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    """Names a cell defines at top level: def, class, and ``name = lambda ...``."""
+    names = []
+    for n in tree.body:
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(n.name)
+        elif isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda):
+            names += [t.id for t in n.targets if isinstance(t, ast.Name)]
+    return names
 
 
 def _is_literal_assignment(node):
