@@ -84,6 +84,12 @@ def plot_history(history, runs=None, title=None):
         if np.isfinite(c["val_acc"]).any():
             axes[1].plot(c["epoch"], c["val_acc"], "-o", color=color, ms=3, label=label)
         axes[2].plot(np.arange(c["lr"].size), c["lr"], color=color, label=label)
+    # a run that explodes spans many orders of magnitude: switch to a log axis so all runs stay readable
+    for ax, key in ((axes[0], "loss"), (axes[2], "lr")):
+        values = np.concatenate([compute_curves(h)[key] for h in runs.values()] + [np.ones(1)])
+        values = values[np.isfinite(values) & (values > 0)]
+        if values.max() / values.min() > 50:
+            ax.set_yscale("log")
     axes[0].set(xlabel="step", ylabel="loss", title="training loss (light: per step)")
     axes[1].set(xlabel="epoch", ylabel="accuracy", title="accuracy (dashed: train, solid: val)")
     axes[2].set(xlabel="step", ylabel="learning rate", title="schedule")
@@ -119,7 +125,7 @@ def plot_transfer_table(table, title=None):
             ax.set_xticks(range(len(names)), [n.replace("_", "\n") for n in names], fontsize=8)
             ax.set_title(f"{ds} data, {size}", fontsize=10)
             lo = min(min(table[d][s].values()) for d in datasets for s in sizes)
-            ax.set_ylim(max(0.0, lo - 0.1), 1.0)
+            ax.set_ylim(max(0.0, lo - 0.1), 1.03)
             ax.grid(axis="y", alpha=0.3)
         axes[i][0].set_ylabel("test accuracy")
     if title:
