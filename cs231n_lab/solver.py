@@ -39,6 +39,7 @@ import tempfile
 import numpy as np
 
 from cs231n_lab import optim
+from cs231n_lab.babysitting import loss_exploded
 
 __all__ = ["Solver", "load_checkpoint"]
 
@@ -125,8 +126,7 @@ class Solver:
         batch_mask = self._rng.choice(num_train, self.batch_size)
         loss, grads = self.model.loss(self.X_train[batch_mask], self.y_train[batch_mask])
         self.loss_history.append(float(loss))
-        if self.abort_factor is not None and not (np.isfinite(loss)
-                                                  and loss <= self.abort_factor * self.loss_history[0]):
+        if self.abort_factor is not None and loss_exploded(loss, self.loss_history[0], self.abort_factor):
             self.aborted = True  # babysitting: the loss blew up, this run is hopeless
             return
         if self.lr_schedule is not None:
