@@ -223,7 +223,8 @@ def main(argv):
     write_array = np.lib.format.write_array
     tests = [(t["item"], _decode(t["inputs"], np)) for t in job["tests"]]
     scratch = os.path.realpath(job["scratch"])
-    landlock = _landlock(scratch) if job["limits"].get("landlock", True) else 0
+    use_landlock = job["limits"].get("landlock", True) and sys.platform.startswith("linux")
+    landlock = _landlock(scratch) if use_landlock else 0  # syscall numbers 444-446: Linux only
     sys.addaudithook(_make_hook(scratch, job.get("package_dir"), allow_processes=bool(landlock)))
     _stub_check_module()
     sys.meta_path.insert(0, _ImportGuard(job["blocked_imports"]))
