@@ -73,3 +73,15 @@ def test_widget_recomputes_on_slider_change():
     sliders["pad P"].value = 1     # (28 - 5 + 2) / 2 + 1 = 13.5: still not; pad 0 -> 23/2: not
     sliders["filter F"].value = 4  # (28 - 4 + 2) / 2 + 1 = 14
     assert w.result["ok"] and w.result["sizes"] == [28, 14]
+
+
+def test_filter_smoothness_separates_noise_from_smooth_filters():
+    from cs231n_lab.viz.convnets import compute_filter_smoothness
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal((32, 1, 5, 5))
+    assert abs(compute_filter_smoothness(noise)) < 0.1
+    ramp = np.linspace(-1, 1, 5)
+    edges = np.stack([np.outer(np.ones(5), ramp) * rng.standard_normal() for _ in range(32)])[:, None]
+    assert compute_filter_smoothness(edges) > 0.5
+    with pytest.raises(ValueError, match="compute_filter_smoothness: W must be"):
+        compute_filter_smoothness(np.zeros((3, 1, 1, 5)))

@@ -15,7 +15,8 @@ from matplotlib.patches import Rectangle
 
 from cs231n_lab.conv_arithmetic import conv_output_size, receptive_field, receptive_field_span
 
-__all__ = ["compute_conv_geometry", "resize_nearest", "plot_conv_geometry", "plot_filters", "plot_pooling"]
+__all__ = ["compute_conv_geometry", "compute_filter_smoothness", "resize_nearest", "plot_conv_geometry",
+           "plot_filters", "plot_pooling"]
 
 
 def compute_conv_geometry(input_size, filter_size, stride=1, pad=0, num_layers=1):
@@ -44,6 +45,23 @@ def compute_conv_geometry(input_size, filter_size, stride=1, pad=0, num_layers=1
     return {"input_size": int(input_size), "filter_size": filter_size, "stride": stride, "pad": pad,
             "num_layers": num_layers, "ok": ok, "error": error, "sizes": sizes, "starts": starts,
             "receptive_field": receptive_field([(filter_size, stride)] * num_layers), "span": span}
+
+
+def compute_filter_smoothness(W):
+    """Correlation between neighbouring weights of conv filters W (F, C, HH, WW), in [-1, 1].
+
+    Each filter's mean is removed first; then all pairs of horizontally and vertically
+    adjacent weights (over every filter and channel) are correlated. Independent random
+    weights give about 0; smooth blobs and edges - what first-layer filters learn - give
+    clearly positive values.
+    """
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 4 or min(W.shape[2:]) < 2:
+        raise ValueError(f"compute_filter_smoothness: W must be (F, C, HH, WW) with HH, WW >= 2, got {W.shape}")
+    W = W - W.mean(axis=(1, 2, 3), keepdims=True)
+    a = np.concatenate([W[..., :, :-1].ravel(), W[..., :-1, :].ravel()])
+    b = np.concatenate([W[..., :, 1:].ravel(), W[..., 1:, :].ravel()])
+    return float(np.corrcoef(a, b)[0, 1])
 
 
 def resize_nearest(image, size):
