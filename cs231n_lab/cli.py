@@ -61,7 +61,7 @@ def main(argv=None):
         return 0
 
     from cs231n_lab.grading.batch import grade_paths
-    from cs231n_lab.grading.sandbox import Limits
+    from cs231n_lab.grading.sandbox import Limits, SandboxError
     if not os.path.exists(args.submission):
         print(f"cs231n-lab grade: no such file or folder: {args.submission}", file=sys.stderr)
         return 2
@@ -72,6 +72,9 @@ def main(argv=None):
     except ValueError as exc:
         print(f"cs231n-lab grade: {exc}", file=sys.stderr)
         return 2
+    except SandboxError as exc:
+        print(f"cs231n-lab grade: the grader failed: {exc}", file=sys.stderr)
+        return 1
     for r in results:
         print(f"{r.name}: {r.score:g} / {r.max_score:g}")
     print(f"graded {len(results)} submission(s) of {spec.name} into {args.out}")

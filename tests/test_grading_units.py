@@ -122,3 +122,15 @@ def test_any_numeric_array_survives_the_trip_from_the_sandbox(arr):
     got, problem = decode_npy(encode_npy(arr), "out", arr)
     assert problem is None and got.dtype == arr.dtype and got.shape == arr.shape
     assert np.array_equal(got, arr, equal_nan=arr.dtype.kind == "f")
+
+
+def test_a_sandbox_that_cannot_start_is_a_grader_error(tmp_path):
+    from cs231n_lab.grading.grader import grade_submission
+    from cs231n_lab.grading.release import source_notebook
+    from cs231n_lab.grading.sandbox import SandboxError
+    from cs231n_lab.grading.spec import get_assignment
+
+    with pytest.raises(SandboxError, match="did not start"):
+        grade_submission(get_assignment("A1"), source_notebook("A1"), Limits(startup_timeout=1e-3),
+                         scratch_root=str(tmp_path))
+    assert list(tmp_path.iterdir()) == []  # its scratch folder is gone all the same
