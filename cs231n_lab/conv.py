@@ -25,24 +25,28 @@ import numpy as np
 
 from cs231n_lab.conv_arithmetic import conv_output_size
 
-__all__ = ["conv_forward_naive", "conv_backward_naive", "check_conv_inputs"]
+__all__ = ["conv_forward_naive", "conv_backward_naive", "check_conv_inputs", "check_int_params",
+           "output_size_along"]
 
 
-def _check_param(where, param, keys, defaults=None):
-    """Check a settings dict: only known keys, every key present (after defaults), positive ints."""
+def check_int_params(where, param, keys):
+    """Check a settings dict such as conv_param: a dict with exactly ``keys``, integer values.
+
+    keys: {name: minimum}. Unknown or missing keys raise ValueError naming them; a value that
+    is not an integer raises TypeError, one below its minimum ValueError. Returns a new dict.
+    """
     if not isinstance(param, dict):
         raise TypeError(f"{where}: the param dict must be a dict with keys {sorted(keys)}, "
                         f"got {type(param).__name__}")
     unknown = sorted(set(param) - set(keys))
     if unknown:
         raise ValueError(f"{where}: unknown key(s) {unknown}; expected {sorted(keys)}")
-    merged = dict(defaults or {}, **param)
-    missing = sorted(set(keys) - set(merged))
+    missing = sorted(set(keys) - set(param))
     if missing:
         raise ValueError(f"{where}: missing key(s) {missing}; expected {sorted(keys)}")
     out = {}
     for key, minimum in keys.items():
-        v = merged[key]
+        v = param[key]
         if isinstance(v, bool) or not isinstance(v, numbers.Integral):
             raise TypeError(f"{where}: {key} must be an integer, got {v!r} of type {type(v).__name__}")
         if v < minimum:
@@ -51,8 +55,8 @@ def _check_param(where, param, keys, defaults=None):
     return out
 
 
-def _fits(where, axis, size, k, stride, pad):
-    """conv_output_size with the error message naming the layer and axis."""
+def output_size_along(where, axis, size, k, stride, pad):
+    """``conv_output_size(size, k, stride, pad)`` whose error message names the layer and the axis."""
     try:
         return conv_output_size(size, k, stride, pad)
     except ValueError as e:
@@ -76,10 +80,10 @@ def check_conv_inputs(x, w, b, conv_param, where):
                          f"but w has {w.shape[1]} (shape {w.shape}); filters must span the full input depth")
     if b.shape != (w.shape[0],):
         raise ValueError(f"{where}: b must have shape (F,) = ({w.shape[0]},), got {b.shape}")
-    p = _check_param(where + " conv_param", conv_param, {"stride": 1, "pad": 0})
+    p = check_int_params(where + " conv_param", conv_param, {"stride": 1, "pad": 0})
     S, P = p["stride"], p["pad"]
-    H_out = _fits(where, "H", x.shape[2], w.shape[2], S, P)
-    W_out = _fits(where, "W", x.shape[3], w.shape[3], S, P)
+    H_out = output_size_along(where, "H", x.shape[2], w.shape[2], S, P)
+    W_out = output_size_along(where, "W", x.shape[3], w.shape[3], S, P)
     return x, w, b, S, P, H_out, W_out
 
 

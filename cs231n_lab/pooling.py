@@ -16,7 +16,7 @@ order inside the window) gets it, as in ``torch.nn.functional.max_pool2d``.
 
 import numpy as np
 
-from cs231n_lab.conv import _check_param, _fits
+from cs231n_lab.conv import check_int_params, output_size_along
 
 __all__ = ["max_pool_forward_naive", "max_pool_backward_naive",
            "max_pool_forward_fast", "max_pool_backward_fast"]
@@ -29,10 +29,10 @@ def _check_pool(x, pool_param, where):
     x = np.asarray(x)
     if x.ndim != 4:
         raise ValueError(f"{where}: x must be 4-D (N, C, H, W), got shape {x.shape}")
-    p = _check_param(where + " pool_param", pool_param, _POOL_KEYS)
+    p = check_int_params(where + " pool_param", pool_param, _POOL_KEYS)
     HP, WP, S = p["pool_height"], p["pool_width"], p["stride"]
-    H_out = _fits(where, "H", x.shape[2], HP, S, 0)
-    W_out = _fits(where, "W", x.shape[3], WP, S, 0)
+    H_out = output_size_along(where, "H", x.shape[2], HP, S, 0)
+    W_out = output_size_along(where, "W", x.shape[3], WP, S, 0)
     return x, HP, WP, S, H_out, W_out
 
 
