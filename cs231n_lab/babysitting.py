@@ -81,8 +81,8 @@ def diagnose_loss_curve(loss_history, train_acc_history=None, val_acc_history=No
 
     loss_history: per-iteration losses.  *_acc_history: per-epoch accuracies (optional).
     Returns a dict:
-      learning_rate: "too high" (loss NaN or > explode_factor x initial, or it ends higher than
-          it started), "too low" (the smoothed loss fell by less than flat_tol of its start),
+      learning_rate: "too high" (loss NaN or > explode_factor x initial, or it ends more than
+          flat_tol above where it started), "too low" (the smoothed loss fell by less than flat_tol of its start),
           or "good";
       bad_init_plateau: True when the first fifth of the run is flat and the loss then drops;
       gap: "overfitting" (train - val > gap_tol), "no gap: increase capacity" (< 0.02), "ok",
@@ -97,7 +97,7 @@ def diagnose_loss_curve(loss_history, train_acc_history=None, val_acc_history=No
     start = float(np.mean(losses[:k]))
     end = float(np.mean(losses[-k:])) if np.all(np.isfinite(losses[-k:])) else np.inf
     messages = []
-    if not np.all(np.isfinite(losses)) or np.any(losses > explode_factor * first) or end > start:
+    if not np.all(np.isfinite(losses)) or np.any(losses > explode_factor * first) or end > (1 + flat_tol) * start:
         lr = "too high"
         messages.append("The loss explodes (NaN or far above its start): the learning rate is too high.")
     elif (start - end) < flat_tol * start:
