@@ -85,7 +85,7 @@ class LoopState:
                     f"fit: the loss became {v} at step {bad} (epoch {bad // self.steps_per_epoch}, "
                     f"batch {bad % self.steps_per_epoch}) with learning rate "
                     f"{self.history['lr'][bad]:.3g}; training stopped - lower the learning rate "
-                    "or clip gradients (clip_grad_norm=)", bad, self.history)
+                    "or clip gradients (clip_grad_norm=), and check the data for NaN/inf", bad, self.history)
         self.history["loss"].extend(values)
 
 
