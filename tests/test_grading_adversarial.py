@@ -11,6 +11,7 @@ import os
 import uuid
 
 import nbformat
+import numpy as np
 import pytest
 
 from cs231n_lab.grading.batch import grade_paths
@@ -122,6 +123,44 @@ def _submissions(tmp):
             "import os, sys, json\nfd = int(sys.argv[-1])\n"
             "os.write(fd, (json.dumps({'event': 'test_done', 'test': 0, 'outputs': {}}) + '\\n').encode())\n"
             "os.write(fd, b'{\"event\": \"finished\"}\\n')")}), NO_SVM),
+        "naive_softmax": (variant(sol, replace={"softmax_loss": """
+            def softmax_loss(x, y):
+                p = np.exp(x) / np.sum(np.exp(x), axis=1, keepdims=True)  # overflows for large scores
+                N = x.shape[0]
+                loss = -np.mean(np.log(p[np.arange(N), y]))
+                dx = p.copy()
+                dx[np.arange(N), y] -= 1
+                return loss, dx / N
+        """}), FULL - A1.item("softmax_loss").case_points()),
+        "steal_hidden_inputs": (variant(sol, replace={
+            "affine_forward": """
+                import sys
+                STASH = []
+                try:
+                    sys.settrace(lambda *a: None)
+                except Exception as exc:
+                    STASH.append(type(exc).__name__)
+                def affine_forward(x, w, b):
+                    STASH.append(repr(x.ravel()[:8].tolist()))
+                    return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
+            """,
+            "svm_loss": svm("""
+                import sys, gc
+                for attempt in (lambda: sys._getframe(1).f_locals, lambda: sys._current_frames(),
+                                lambda: gc.get_objects()):
+                    try:
+                        STASH.append(repr(attempt())[:5000])
+                    except Exception as exc:
+                        STASH.append(type(exc).__name__)
+                try:
+                    raise ValueError
+                except ValueError as exc:
+                    try:
+                        STASH.append(repr(exc.__traceback__.tb_frame.f_back.f_locals)[:5000])
+                    except Exception as exc2:
+                        STASH.append(type(exc2).__name__)
+                raise RuntimeError(" ".join(STASH)[-280:])
+            """)}), NO_SVM),
         "import_reference": (variant(sol, replace={"svm_loss": "from cs231n_lab.layers import svm_loss as ref\n"
                                                                "def svm_loss(x, y):\n    return ref(x, y)"}), NO_SVM),
         "import_torch": (variant(sol, replace={"svm_loss": svm("import torch")}), NO_SVM),
@@ -162,7 +201,7 @@ NAMES = ["solution", "loop_top_other_cell", "loop_top_defining_cell", "loop_in_f
          "os_exit_function", "keyboard_interrupt", "killed_kernel", "huge_output", "huge_exception",
          "child_processes", "lying_objects", "nan_inf", "wrong_shape", "wrong_dtype", "not_numeric",
          "monkeypatch_numpy", "monkeypatch_check", "forge_results", "forge_protocol", "import_reference", "import_torch",
-         "later_cell_rebinds", "syntax_error", "other_assignment", "no_cells", "malformed", "empty"]
+         "later_cell_rebinds", "syntax_error", "naive_softmax", "steal_hidden_inputs", "other_assignment", "no_cells", "malformed", "empty"]
 
 
 def scores_are_exact(graded):
@@ -225,6 +264,19 @@ def hidden_cases_never_show_inputs_or_expected_values(graded):
     assert {t["visibility"] for t in on_disk["tests"] if "hidden" in t["name"]} == {"after_published"}
 
 
+def hidden_inputs_cannot_be_stolen(graded):
+    """Frames, tracing and gc are refused, and public cases run first: no hidden input leaks."""
+    _, out, _, _, _ = graded
+    text = _feedback(out, "steal_hidden_inputs") + (out / "steal_hidden_inputs" / "results.json").read_text()
+    assert "ValueError" in text or "PermissionError" in text  # the attempts were refused...
+    for item in A1.items:
+        for case in (c for c in item.cases if c.hidden):
+            for arr in A1.inputs(item, case).values():
+                for v in np.ravel(arr)[:8]:
+                    if len(repr(float(v))) >= 12:  # a random float's digits, not 0.0 or a label
+                        assert repr(float(v))[:9] not in text, (item.name, case.name)  # ...and nothing leaked
+
+
 def nothing_outside_the_scratch_folder_changes(graded):
     results, out, outside, _, scratch = graded
     assert (outside / "sentinel.txt").read_text() == "original"
@@ -258,6 +310,7 @@ def test_adversarial_submissions(tmp_path):
     feedback_names_the_failure(graded)
     huge_output_is_not_copied_into_feedback(graded)
     hidden_cases_never_show_inputs_or_expected_values(graded)
+    hidden_inputs_cannot_be_stolen(graded)
     nothing_outside_the_scratch_folder_changes(graded)
     no_process_left_running()
 

@@ -134,3 +134,12 @@ def test_a_sandbox_that_cannot_start_is_a_grader_error(tmp_path):
         grade_submission(get_assignment("A1"), source_notebook("A1"), Limits(startup_timeout=1e-3),
                          scratch_root=str(tmp_path))
     assert list(tmp_path.iterdir()) == []  # its scratch folder is gone all the same
+
+
+def test_hidden_cases_share_no_random_stream_with_public_ones():
+    from cs231n_lab.grading.spec import get_assignment
+    for name in ("A1", "A2", "A3"):
+        cases = [c for item in get_assignment(name).items for c in item.cases]
+        public = {c.seed for c in cases if not c.hidden}
+        hidden = [c.seed for c in cases if c.hidden]
+        assert not public & set(hidden) and len(set(hidden)) == len(hidden)

@@ -11,7 +11,8 @@ here). In order, before any student code runs:
    processes started by student code inherit it;
 3. an audit hook (sys.addaudithook, which cannot be removed): writes outside the scratch
    folder, reading the course package's source or another process's /proc files, ctypes,
-   gc introspection and signals to other processes are refused; where Landlock is missing
+   gc introspection, frames and tracing (which would expose this runner's locals, e.g. other
+   tests' inputs) and signals to other processes are refused; where Landlock is missing
    it also refuses starting processes. (An audit hook is a guard rail, not a security
    boundary: Landlock is the boundary where the kernel has it.)
 4. an import guard: ``cs231n_lab`` (except a do-nothing ``cs231n_lab.grading.check``) and torch
@@ -95,7 +96,12 @@ _PATH_EVENTS = {"os.remove", "os.rmdir", "os.rename", "os.mkdir", "os.chmod", "o
 _PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
                    "os.forkpty", "pty.spawn"}
 _DENY = {"gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.addaudithook", "os.symlink",
-         "os.link", "socket.connect", "socket.bind", "sqlite3.connect", "os.startfile", "sys.remote_exec"}
+         "os.link", "socket.connect", "socket.bind", "sqlite3.connect", "os.startfile", "sys.remote_exec",
+         "sys.settrace", "sys.setprofile", "sys._current_frames"}
+# Frames would let student code read this runner's locals (other tests' inputs): no frame objects.
+# ValueError is what the standard library expects from sys._getframe when there is no such frame.
+_FRAME_EVENTS = {"sys._getframe", "sys._getframemodulename"}
+_FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"}
 
 
 def _make_hook(scratch, package_dir, allow_processes):
@@ -130,6 +136,10 @@ def _make_hook(scratch, package_dir, allow_processes):
             for arg in args:
                 if isinstance_(arg, (str_, bytes_)) and inside(arg, scratch) is False:
                     refuse(event, arg)
+        elif event in _FRAME_EVENTS:
+            raise ValueError("call stack frames are not available while grading")
+        elif event == "object.__getattr__" and len(args) > 1 and args[1] in _FRAME_ATTRIBUTES:
+            refuse("reading frames", args[1])
         elif event.startswith("ctypes.") or event in _DENY:
             refuse(event, "")
         elif event in ("os.kill", "os.killpg") and args and args[0] not in (me, 0):

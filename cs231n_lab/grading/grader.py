@@ -80,10 +80,14 @@ def build_job(assignment, nb):
     names = {item.name for item in assignment.items}
     units, where, syntax_errors = plan_units(nb, names)
     tests, meta = [], []
-    for item in assignment.items:
-        for case in item.cases:
-            tests.append({"item": item.name, "inputs": _encode_inputs(assignment.inputs(item, case))})
-            meta.append((item, case))
+    # Every public case runs before any hidden one: a message shown in full (public) can then
+    # never carry a hidden input that student code stashed from an earlier test.
+    for hidden in (False, True):
+        for item in assignment.items:
+            for case in item.cases:
+                if case.hidden == hidden:
+                    tests.append({"item": item.name, "inputs": _encode_inputs(assignment.inputs(item, case))})
+                    meta.append((item, case))
     job = {"units": units, "tests": tests, "blocked_imports": list(assignment.blocked_imports),
            "drivers": {i.name: i.driver_source for i in assignment.items},
            "driver_names": {i.name: i.driver.__name__ for i in assignment.items}}
@@ -106,11 +110,12 @@ def _judge_case(item, case, event, expected, inputs, limits):
         etype, message = event["error"].get("type", "?"), str(event["error"].get("message", ""))
         if etype == "NotImplementedError":
             return False, "not implemented (raises NotImplementedError)"
+        text = message[:300] if reveal else _mask(message)
         if etype == "NameError" and "is not defined in your notebook" in message:
-            return False, message
+            return False, text
         if "refused while grading" in message:
-            return False, f"{etype}: {message}"
-        return False, f"raised {etype}: {message[:300] if reveal else _mask(message)}"
+            return False, f"{etype}: {text}"
+        return False, f"raised {etype}: {text}"
     outputs = event.get("outputs") or {}
     got, problems = {}, []
     for name, exp in expected.items():
@@ -203,6 +208,8 @@ def grade_submission(assignment, path, limits=None, name=None, scratch_root=None
             failed_items.add(item.name)
         cases.append(CaseResult(item.name, case.name, case.hidden, item.case_points() if passed else 0.0,
                                 item.case_points(), passed, message))
+    order = {(i.name, c.name): k for k, (i, c) in enumerate((i, c) for i in assignment.items for c in i.cases)}
+    cases.sort(key=lambda c: order[(c.item, c.case)])  # back to assignment order for the reports
     for c in cases:
         broken = [d for d in assignment.item(c.item).uses if d in failed_items]
         if not c.passed and broken:

@@ -71,9 +71,13 @@ class Item:
 
 
 def make_cases(public, hidden, base):
-    """Cases from input generators: public ones first (seeds base, base+1, ...), then hidden ones."""
+    """Cases from input generators: public ones (seeds base, base+1, ...), then hidden ones.
+
+    Hidden seeds live far from every public seed (10000 + base + i): a hidden input must never
+    share a random stream - and so its first numbers - with a public one.
+    """
     out = [Case(f"public {i + 1}", base + i, make) for i, make in enumerate(public)]
-    out += [Case(f"hidden {i + 1}", base + 100 + i, make, hidden=True) for i, make in enumerate(hidden)]
+    out += [Case(f"hidden {i + 1}", 10_000 + base + i, make, hidden=True) for i, make in enumerate(hidden)]
     return out
 
 
