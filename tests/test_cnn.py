@@ -121,6 +121,7 @@ def test_bad_arguments_raise_clear_errors(kwargs, words):
         assert word in str(info.value)
 
 
+@pytest.mark.slow  # ~2 s alone with one BLAS thread, over 10 s on a loaded 2-core machine
 def test_overfits_50_training_images_to_100_percent():
     # The babysitting check from the lecture: a working net memorises a tiny training set.
     from cs231n_lab.datasets import get_split_data
