@@ -165,12 +165,14 @@ def plot_race(race, figsize=(15, 4.6)):
     for name, r in race["runs"].items():
         p = r["path"]
         ax.plot(p[:, 0], p[:, 1], ".-", color=r["colour"], lw=1.2, ms=3, label=name, alpha=0.85)
+        # a ring where each optimizer lands after its first step (Adam's bias-correction lesson)
+        ax.plot(p[1, 0], p[1, 1], "o", ms=9, mfc="none", mew=1.8, color=r["colour"])
         steps = np.arange(len(p))
         ax_loss.plot(steps, np.maximum(r["losses"] - race["f_min"], floor), color=r["colour"], lw=1.4)
         ax_step.plot(steps[1:], np.maximum(r["step_sizes"], floor), color=r["colour"], lw=1.2)
     ax.set_xlim(*X[0, [0, -1]])
     ax.set_ylim(*Y[[0, -1], 0])
-    ax.set_title(f"{race['surface']}: {race['description']}", fontsize=9)
+    ax.set_title(f"{race['surface']}: {race['description']}\n(rings: position after the first step)", fontsize=9)
     ax.legend(fontsize=7, loc="best")
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("step")
