@@ -208,3 +208,28 @@ def test_float32_weights_stay_float32(rule):
     for _ in range(3):
         w, config = rule(w, np.full((2, 3), 0.5, dtype=np.float32), config)
     assert w.dtype == np.float32
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       lr=st.floats(1e-4, 1.0), beta1=st.floats(0.0, 0.99), beta2=st.floats(0.5, 0.9999),
+       momentum=st.floats(0.0, 0.99), seed=st.integers(0, 2 ** 16))
+def test_adam_and_nesterov_match_torch_for_any_shape_and_hyperparameters(shape, lr, beta1, beta2, momentum, seed):
+    rng = np.random.default_rng(seed)
+    w0 = rng.standard_normal(shape)
+    grads = rng.standard_normal((10,) + tuple(shape))
+    for rule, config, make in (
+            (optim.adam, {"learning_rate": lr, "beta1": beta1, "beta2": beta2},
+             lambda ps: torch.optim.Adam(ps, lr=lr, betas=(beta1, beta2), eps=1e-8)),
+            (optim.nesterov_momentum, {"learning_rate": lr, "momentum": momentum},
+             lambda ps: torch.optim.SGD(ps, lr=lr, momentum=momentum, nesterov=momentum > 0))):
+        w, p = w0.copy(), torch.tensor(w0.copy(), requires_grad=True)
+        opt = make([p])
+        for g in grads:
+            w, config = rule(w, g, config)
+            p.grad = torch.from_numpy(g.copy())
+            opt.step()
+        np.testing.assert_allclose(w, p.detach().numpy(), rtol=1e-9, atol=1e-10)

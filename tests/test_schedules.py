@@ -123,3 +123,19 @@ def test_bad_step_raises():
     with pytest.raises(TypeError, match="step"):
         s(1.5)
     assert s(np.int64(3)) == s(3)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=20, deadline=None)
+@given(T=st.integers(1, 60), base=st.floats(1e-4, 1.0), min_frac=st.floats(0.0, 0.9),
+       warm=st.integers(1, 30), start=st.floats(0.01, 1.0))
+def test_warmup_cosine_matches_torch_for_any_lengths(T, base, min_frac, warm, start):
+    ours = schedules.warmup(schedules.cosine(base, T, min_lr=min_frac * base), warm, start_factor=start)
+
+    def make(o):
+        return lrs.SequentialLR(o, [lrs.LinearLR(o, start_factor=start, end_factor=1.0, total_iters=warm),
+                                    lrs.CosineAnnealingLR(o, T_max=T, eta_min=min_frac * base)], milestones=[warm])
+    values = np.array(schedules.evaluate(ours, warm + T + 1))
+    np.testing.assert_allclose(values, torch_lrs(base, make, warm + T + 1), rtol=1e-9, atol=1e-12)
