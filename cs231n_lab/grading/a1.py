@@ -89,7 +89,8 @@ def loss_inputs(N, C, scale=1.0):
 def net_inputs(N, D, H, C, reg):
     def make(rng):
         return {"X": rng.standard_normal((N, D)), "y": rng.integers(0, C, size=N),
-                "W1": 0.5 * rng.standard_normal((D, H)), "b1": 0.1 * rng.standard_normal(H),
+                # b1 > 0 keeps most ReLUs alive: a dead layer would hide a wrong backward pass
+                "W1": 0.5 * rng.standard_normal((D, H)), "b1": 0.5 + 0.1 * rng.standard_normal(H),
                 "W2": 0.5 * rng.standard_normal((H, C)), "b2": 0.1 * rng.standard_normal(C), "reg": reg}
     return make
 
@@ -127,7 +128,7 @@ ITEMS = [
          hint="margins = max(0, x - x[correct] + 1) with the correct class's margin set to 0; average over N"),
     Item("TwoLayerNet", 30, drive_two_layer_net,
          cases([net_inputs(3, 5, 4, 3, 0.0), net_inputs(4, 6, 5, 3, 0.1)],
-               [net_inputs(1, 4, 3, 2, 0.0), net_inputs(7, 8, 6, 5, 0.5), net_inputs(5, 3, 10, 4, 0.05)],
+               [net_inputs(1, 4, 8, 2, 0.0), net_inputs(7, 8, 6, 5, 0.5), net_inputs(5, 3, 10, 4, 0.05)],
                1700),
          hint="scores from affine - relu - affine; loss = softmax loss + 0.5 * reg * (sum W1^2 + sum W2^2); "
               "grads of the regulariser are reg * W",
