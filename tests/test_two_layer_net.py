@@ -25,6 +25,15 @@ def test_init_follows_cs231n_order_and_scale():
     assert not net.params["b1"].any() and not net.params["b2"].any()
 
 
+def test_rng_argument_gives_reproducible_independent_weights():
+    a = TwoLayerNet(input_dim=4, hidden_dim=3, num_classes=2, rng=7)
+    b = TwoLayerNet(input_dim=4, hidden_dim=3, num_classes=2, rng=np.random.default_rng(7))
+    gen = np.random.default_rng(7)
+    w1 = 1e-3 * gen.standard_normal((4, 3))
+    assert np.array_equal(a.params["W1"], w1) and np.array_equal(a.params["W1"], b.params["W1"])
+    assert a.params["W2"].shape == (3, 2)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("reg", [0.0, 0.7])
 def test_gradients_pass_numerical_check(reg, seed):

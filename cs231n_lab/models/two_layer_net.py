@@ -33,7 +33,7 @@ class TwoLayerNet:
             randn = np.random.randn
         else:
             gen = np.random.default_rng(rng)
-            randn = gen.standard_normal
+            randn = lambda *shape: gen.standard_normal(shape)  # noqa: E731 - np.random.randn's signature
         self.reg = reg
         self.params = {
             "W1": weight_scale * randn(input_dim, hidden_dim),
