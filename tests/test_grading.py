@@ -87,6 +87,19 @@ def test_grading_end_to_end(name, tmp_path):
     one_function_wrong_mutants_lose_exactly_their_points(graded)
     results_json_has_the_gradescope_fields(graded)
     gradebook_has_one_row_per_submission_and_one_column_per_item(graded)
+    similarity_report_groups_identical_code(graded)
+
+
+def similarity_report_groups_identical_code(graded):
+    """Every item's solution code is shared by the solution and all mutants but its own."""
+    spec, results, out = graded
+    with open(out / "similarity.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    groups = {row["item"]: row["names"].split() for row in rows}
+    assert sorted(groups) == sorted(i.name for i in spec.items)  # the stub is never reported
+    for item in spec.items:
+        expected = sorted(n for n in results if n != "released" and n != f"mutant_{item.name}")
+        assert groups[item.name] == expected
 
 
 def source_notebook_gets_full_marks(graded):

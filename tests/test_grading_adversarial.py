@@ -283,7 +283,7 @@ def nothing_outside_the_scratch_folder_changes(graded):
     assert (outside / "keep.txt").read_text() == "keep me"
     assert not os.path.exists(f"/tmp/{TOKEN}-escape")
     assert not (out / "forge").exists()
-    assert sorted(os.listdir(out)) == sorted(list(results) + ["gradebook.csv"])
+    assert sorted(os.listdir(out)) == sorted(list(results) + ["gradebook.csv", "similarity.csv"])
     for name in results:
         assert sorted(os.listdir(out / name)) == ["feedback.md", "results.json"]
     assert "1000" not in (out / "gradebook.csv").read_text()

@@ -6,6 +6,7 @@ them are written again at the end - after every sandbox and every process they s
 dead - so nothing a submission wrote into the output folder survives.
 """
 
+import hashlib
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -13,10 +14,27 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from tqdm.auto import tqdm
 
 from cs231n_lab.grading.grader import grade_submission
-from cs231n_lab.grading.report import write_gradebook, write_submission
+from cs231n_lab.grading.notebook import definition_node, normalised_dump, plan_units, read_notebook, release_notebook
+from cs231n_lab.grading.release import source_notebook
+from cs231n_lab.grading.report import write_gradebook, write_similarity, write_submission
 from cs231n_lab.grading.sandbox import process_guard
 
 __all__ = ["submission_paths", "grade_paths"]
+
+
+def _stub_fingerprints(assignment):
+    """Fingerprints of the released stubs (everyone who left an item undone shares them)."""
+    try:
+        nb = release_notebook(read_notebook(source_notebook(assignment)))
+    except (OSError, ValueError):
+        return {}
+    _, where, _ = plan_units(nb, {i.name for i in assignment.items})
+    out = {}
+    for name, cell in where.items():
+        node = definition_node(nb, cell, name)
+        if node is not None:
+            out[name] = hashlib.sha256(normalised_dump(node).encode()).hexdigest()
+    return out
 
 
 def submission_paths(submission):
@@ -35,8 +53,9 @@ def submission_paths(submission):
 def grade_paths(assignment, submission, out_dir, workers=2, limits=None, progress=True, scratch_root=None):
     """Grade ``submission`` (file or folder) into ``out_dir``; returns the SubmissionResults.
 
-    Writes out_dir/<name>/results.json and feedback.md per notebook, and out_dir/gradebook.csv
-    when ``submission`` is a folder. Scratch folders go under ``scratch_root`` (default: the
+    Writes out_dir/<name>/results.json and feedback.md per notebook and, when ``submission`` is
+    a folder, out_dir/gradebook.csv and out_dir/similarity.csv (for instructors: groups of
+    submissions with identical code for an item, after normalising names and formatting). Scratch folders go under ``scratch_root`` (default: the
     system's temporary folder) and are removed after each submission.
     """
     if not isinstance(workers, int) or workers < 1:
@@ -59,4 +78,5 @@ def grade_paths(assignment, submission, out_dir, workers=2, limits=None, progres
         write_submission(out_dir, result, assignment.title)
     if os.path.isdir(submission):
         write_gradebook(os.path.join(out_dir, "gradebook.csv"), results, [i.name for i in assignment.items])
+        write_similarity(os.path.join(out_dir, "similarity.csv"), results, _stub_fingerprints(assignment))
     return sorted(results, key=lambda r: r.name)

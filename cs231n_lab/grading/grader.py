@@ -8,6 +8,7 @@ and the next case runs in a fresh process.
 """
 
 import ast
+import hashlib
 import inspect
 import os
 import re
@@ -45,6 +46,7 @@ class SubmissionResult:
     notes: list = field(default_factory=list)
     execution_time: float = 0.0
     sandbox: dict = field(default_factory=dict)  # for instructors: Landlock ABI used, restarts
+    fingerprints: dict = field(default_factory=dict)  # item -> hash of its normalised source
 
     @property
     def score(self):
@@ -215,10 +217,14 @@ def grade_submission(assignment, path, limits=None, name=None, scratch_root=None
         if not c.passed and broken:
             c.message += (f" (this test also runs your {', '.join(broken)}, which "
                           f"{'fails its' if len(broken) == 1 else 'fail their'} own tests)")
-    refs = _reference_dumps(assignment)
+    refs, fingerprints = _reference_dumps(assignment), {}
     for item_name, cell in sorted(where.items(), key=lambda kv: kv[1]):
         node = definition_node(nb, cell, item_name)
-        if node is not None and refs.get(item_name) and normalised_dump(node) == refs[item_name]:
+        if node is None:
+            continue
+        dump = normalised_dump(node)
+        fingerprints[item_name] = hashlib.sha256(dump.encode()).hexdigest()
+        if refs.get(item_name) and dump == refs[item_name]:
             notes.append(f"{item_name} (cell {cell}) is a verbatim copy of the course's reference "
                          "implementation (identical after normalising names and formatting)")
-    return SubmissionResult(name, assignment.name, cases, notes, time.perf_counter() - t0, info)
+    return SubmissionResult(name, assignment.name, cases, notes, time.perf_counter() - t0, info, fingerprints)

@@ -14,8 +14,8 @@ import os
 
 from cs231n_lab.grading.notebook import atomic_write
 
-__all__ = ["results_json", "feedback_markdown", "write_submission", "write_gradebook", "RESULT_FIELDS",
-           "TEST_FIELDS"]
+__all__ = ["results_json", "feedback_markdown", "write_submission", "write_gradebook", "write_similarity",
+           "RESULT_FIELDS", "TEST_FIELDS"]
 
 RESULT_FIELDS = ("score", "execution_time", "output", "visibility", "stdout_visibility", "tests")
 TEST_FIELDS = ("name", "score", "max_score", "status", "output", "visibility")
@@ -72,3 +72,22 @@ def write_gradebook(path, results, item_names):
         scores = r.item_scores()
         writer.writerow([r.name, *(f"{scores.get(n, (0.0, 0.0))[0]:g}" for n in item_names), f"{r.score:g}"])
     atomic_write(path, buf.getvalue())
+
+
+def write_similarity(path, results, ignore=None):
+    """Instructors' copy report: groups of submissions whose code for an item is identical after
+    normalising names and formatting. ``ignore``: {item: fingerprint} not to report (the stub).
+    Returns the number of groups written (one row each: item, size, submissions)."""
+    groups = {}
+    for r in results:
+        for item, fp in r.fingerprints.items():
+            if (ignore or {}).get(item) != fp:
+                groups.setdefault((item, fp), []).append(r.name)
+    rows = sorted((item, sorted(names)) for (item, _), names in groups.items() if len(names) > 1)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["item", "submissions", "names"])
+    for item, names in rows:
+        writer.writerow([item, len(names), " ".join(names)])
+    atomic_write(path, buf.getvalue())
+    return len(rows)
