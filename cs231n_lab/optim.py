@@ -188,6 +188,8 @@ def adam(w, dw, config=None):
     _check_grad("adam", w, dw)
     if not isinstance(config["t"], (int, np.integer)) or isinstance(config["t"], bool) or config["t"] < 0:
         raise ValueError(f"adam: t must be an integer >= 0, got {config['t']!r}")
+    if not isinstance(config["bias_correction"], (bool, np.bool_)):
+        raise ValueError(f"adam: bias_correction must be True or False, got {config['bias_correction']!r}")
     b1, b2 = config["beta1"], config["beta2"]
     config["t"] = t = config["t"] + 1
     m = b1 * _state("adam", config, "m", w) + (1 - b1) * dw

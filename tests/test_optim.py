@@ -198,6 +198,8 @@ def test_state_of_the_wrong_shape_is_rejected():
         optim.sgd_momentum(np.ones(3), np.ones(3), {"velocity": np.zeros(2)})
     with pytest.raises(ValueError, match="t must be"):
         optim.adam(np.ones(3), np.ones(3), {"t": -1})
+    with pytest.raises(ValueError, match="bias_correction"):
+        optim.adam(np.ones(3), np.ones(3), {"bias_correction": "no"})
 
 
 @pytest.mark.parametrize("rule", [optim.sgd, optim.sgd_momentum, optim.nesterov_momentum, optim.adagrad,
