@@ -76,3 +76,26 @@ def test_widgets_recompute_on_change(image):
     a.children[0].children[0].value = True                              # tick "flip" ...
     a.children[0].children[1].value = 1.0                               # ... with probability 1
     np.testing.assert_array_equal(a.result[0, 1], image[0][..., ::-1])
+
+
+def _tiny_data(seed=0):
+    r = np.random.default_rng(seed)
+    y = r.integers(0, 3, 150)
+    X = (r.normal(size=(150, 1, 6, 6)) + y[:, None, None, None]).astype(np.float32)  # learnable
+    return {"X_train": X[:100], "y_train": y[:100], "X_val": X[100:], "y_val": y[100:]}
+
+
+def test_regularization_run_is_seeded_and_ensemble_is_consistent():
+    from cs231n_lab.augmentation import make_augment
+    from cs231n_lab.viz.regularization import accuracy, compute_ensemble, compute_regularization_run
+    data = _tiny_data()
+    kw = dict(hidden_dims=(16,), num_epochs=30, learning_rate=1e-2, dropout_keep_ratio=0.7, augment=make_augment(flip=0.5),
+              label_smoothing=0.1)
+    a, b = compute_regularization_run(data, seed=3, **kw), compute_regularization_run(data, seed=3, **kw)
+    for k in a["model"].params:
+        np.testing.assert_array_equal(a["model"].params[k], b["model"].params[k])
+    assert a["test_acc"] is None and 0 <= a["val_acc"] <= 1 and len(a["val_acc_history"]) == 30
+    assert a["train_acc"] == accuracy(a["model"], data["X_train"], data["y_train"])
+    assert a["val_acc"] > 0.5                                                # it learned something
+    ens = compute_ensemble([a["model"], b["model"]], data["X_val"], data["y_val"])
+    assert ens["ensemble"] == ens["single"][0] and ens["gain_over_mean"] == 0.0   # identical members

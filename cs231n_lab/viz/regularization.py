@@ -3,8 +3,9 @@
 * Dropout explorer: ``compute_dropout_view`` / ``plot_dropout_view``.
 * Augmentation explorer: ``load_sample_image``, ``compute_augmentation_grid`` /
   ``plot_augmentation_grid``.
-* The results of the regularisation experiments: ``compute_results_table`` /
-  ``plot_regularization_results``.
+* The regularisation experiments: ``compute_regularization_run`` (one seeded Solver run of a
+  FullyConnectedNet with any of the regularisers), ``compute_ensemble``, and the summary
+  ``compute_results_table`` / ``plot_regularization_results``.
 
 The colour image is ``grace_hopper.jpg`` from matplotlib's bundled sample data
 (``matplotlib.cbook.get_sample_data``): the official U.S. Navy portrait of Rear Admiral Grace
@@ -18,8 +19,11 @@ from matplotlib import cbook
 
 from cs231n_lab import augmentation as A
 from cs231n_lab.dropout import dropout_forward
+from cs231n_lab.models import FullyConnectedNet
+from cs231n_lab.regularization import AugmentedModel, ensemble_probs
+from cs231n_lab.solver import Solver
 
-__all__ = ["load_sample_image", "AUGMENTATIONS", "compute_augmentation_grid", "plot_augmentation_grid",
+__all__ = ["compute_regularization_run", "accuracy", "compute_ensemble", "load_sample_image", "AUGMENTATIONS", "compute_augmentation_grid", "plot_augmentation_grid",
            "compute_dropout_view", "plot_dropout_view", "compute_results_table", "plot_regularization_results"]
 
 SAMPLE_IMAGES = {"grace_hopper.jpg": "U.S. Navy portrait of Grace Hopper (1984), public domain; "
@@ -152,11 +156,12 @@ def plot_dropout_view(view):
 
 
 def compute_results_table(results):
-    """results: dict name -> {"train_acc", "val_acc"} -> list of rows (name, train, val, gap) in order."""
+    """results: dict name -> {"train_acc", "val_acc"[, "test_acc"]} -> rows (name, train, val, gap, test) in order."""
     rows = []
     for name, r in results.items():
         train, val = float(r["train_acc"]), float(r["val_acc"])
-        rows.append({"name": name, "train_acc": train, "val_acc": val, "gap": train - val})
+        rows.append({"name": name, "train_acc": train, "val_acc": val, "gap": train - val,
+                     "test_acc": r.get("test_acc")})
     return rows
 
 
@@ -179,3 +184,50 @@ def plot_regularization_results(rows, title="train/val accuracy and gap"):
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def accuracy(model, X, y, batch_size=500):
+    """Fraction of X classified as y by model.loss(X) (test mode: no dropout, BN running stats)."""
+    pred = np.concatenate([model.loss(X[i:i + batch_size]).argmax(axis=1) for i in range(0, len(X), batch_size)])
+    return float(np.mean(pred == y))
+
+
+def compute_regularization_run(data, seed=0, hidden_dims=(100, 100), num_epochs=20, learning_rate=1e-3,
+                               reg=0.0, dropout_keep_ratio=1.0, normalization=None, augment=None,
+                               mixup_alpha=None, label_smoothing=0.0, num_train_samples=200, num_val_samples=None):
+    """Train one FullyConnectedNet with Adam and the Solver, everything seeded by ``seed``.
+
+    data: get_split_data() dict (NCHW images).  reg: L2; dropout_keep_ratio: p; normalization:
+    None/"batchnorm"; augment, mixup_alpha, label_smoothing: through AugmentedModel.
+    The Solver keeps the parameters with the best validation accuracy (a mild early stopping
+    that every run gets alike), checked each epoch on ``num_train_samples`` random training
+    images and ``num_val_samples`` validation images (None: all).  Returns the model, train_acc,
+    val_acc and test_acc (full splits, test mode; test_acc only if data has X_test) and the
+    per-epoch histories.
+    """
+    X = data["X_train"]
+    num_classes = int(max(data["y_train"].max(), data["y_val"].max()) + 1)
+    model = FullyConnectedNet(list(hidden_dims), input_dim=int(np.prod(X.shape[1:])), num_classes=num_classes,
+                              reg=reg, dropout_keep_ratio=dropout_keep_ratio, normalization=normalization,
+                              weight_scale=np.sqrt(2.0 / np.prod(X.shape[1:])), dtype=np.float32, rng=seed)
+    trained = model
+    if augment is not None or mixup_alpha is not None or label_smoothing > 0:
+        trained = AugmentedModel(model, seed, augment=augment, mixup_alpha=mixup_alpha,
+                                 label_smoothing=label_smoothing, num_classes=num_classes)
+    np.random.seed(seed)  # dropout masks come from NumPy's global state, as in CS231n
+    solver = Solver(trained, data, update_rule="adam", optim_config={"learning_rate": learning_rate},
+                    batch_size=100, num_epochs=num_epochs, num_train_samples=num_train_samples,
+                    num_val_samples=num_val_samples, verbose=False, rng=seed)
+    solver.train()
+    return {"model": model, "train_acc": accuracy(model, data["X_train"], data["y_train"]),
+            "val_acc": accuracy(model, data["X_val"], data["y_val"]),
+            "test_acc": accuracy(model, data["X_test"], data["y_test"]) if "X_test" in data else None,
+            "train_acc_history": solver.train_acc_history, "val_acc_history": solver.val_acc_history}
+
+
+def compute_ensemble(models, X, y):
+    """Accuracy of each model alone and of the average of their softmax probabilities."""
+    singles = [accuracy(m, X, y) for m in models]
+    ensemble = float(np.mean(ensemble_probs(models, X).argmax(axis=1) == y))
+    return {"single": singles, "mean_single": float(np.mean(singles)), "best_single": float(max(singles)),
+            "ensemble": ensemble, "gain_over_mean": ensemble - float(np.mean(singles))}
