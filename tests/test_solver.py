@@ -208,3 +208,12 @@ def test_bad_data_raises(rng):
         Solver(model, data)
     with pytest.raises(TypeError, match="model must have a params dict"):
         Solver(object(), _toy(rng))
+
+
+def test_takes_a_schedule_from_cs231n_lab_schedules(rng):
+    from cs231n_lab.schedules import cosine, warmup
+    schedule = warmup(cosine(0.1, 6), 2)
+    model = _net(4, rng=0)
+    solver = Solver(model, _toy(rng), lr_schedule=schedule, batch_size=10, num_epochs=2, verbose=False, rng=0)
+    solver.train()
+    np.testing.assert_allclose(solver.lr_history, [schedule(t) for t in range(8)])
