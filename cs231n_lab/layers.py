@@ -24,6 +24,8 @@ from cs231n_lab.layernorm import (layernorm_backward, layernorm_forward, spatial
 from cs231n_lab.fully_connected import (affine_backward, affine_forward, affine_relu_backward,
                                         affine_relu_forward)
 from cs231n_lab.losses import softmax_loss, svm_loss
+from cs231n_lab.regularization import (dropconnect_backward, dropconnect_forward, gaussian_noise_backward,
+                                       gaussian_noise_forward)
 from cs231n_lab.pooling import (max_pool_backward_fast, max_pool_backward_naive, max_pool_forward_fast,
                                 max_pool_forward_naive)
 
@@ -38,6 +40,7 @@ __all__ = [
     "batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
     "spatial_batchnorm_forward", "spatial_batchnorm_backward",
     "dropout_forward", "dropout_backward",
+    "dropconnect_forward", "dropconnect_backward", "gaussian_noise_forward", "gaussian_noise_backward",
     "layernorm_forward", "layernorm_backward", "spatial_groupnorm_forward", "spatial_groupnorm_backward",
     "conv_forward_naive", "conv_backward_naive", "conv_forward_fast", "conv_backward_fast",
     "max_pool_forward_naive", "max_pool_backward_naive", "max_pool_forward_fast", "max_pool_backward_fast",
