@@ -131,3 +131,29 @@ def test_hidden_activations_are_the_relu_outputs(rng):
     np.testing.assert_allclose(h1, expected1)
     np.testing.assert_allclose(h2, np.maximum(0, expected1 @ p["W2"] + p["b2"]))
     np.testing.assert_allclose(h2 @ p["W3"] + p["b3"], model.loss(X))
+
+
+@pytest.mark.parametrize("normalization", ["batchnorm", "layernorm"])
+def test_normalised_dropout_net_matches_torch(rng, normalization):
+    """The whole train-mode graph - affine, batch/layer norm, ReLU, seeded dropout - against torch autograd."""
+    X, y = _data(rng)
+    keep, seed = 0.6, 7
+    model = FullyConnectedNet([H1, H2], input_dim=D, num_classes=C, normalization=normalization,
+                              dropout_keep_ratio=keep, reg=0.1, weight_scale=0.2, dtype=np.float64, seed=seed, rng=5)
+    loss, grads = model.loss(X, y)
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in model.params.items()}
+    h = torch.tensor(X)
+    for i, width in ((1, H1), (2, H2)):
+        h = h @ t[f"W{i}"] + t[f"b{i}"]
+        if normalization == "batchnorm":
+            h = F.batch_norm(h, None, None, t[f"gamma{i}"], t[f"beta{i}"], training=True, eps=1e-5)
+        else:
+            h = F.layer_norm(h, (width,), t[f"gamma{i}"], t[f"beta{i}"], eps=1e-5)
+        mask = (np.random.RandomState(seed).rand(N, width) < keep) / keep  # the seeded mask dropout_forward draws
+        h = F.relu(h) * torch.tensor(mask)
+    scores = h @ t["W3"] + t["b3"]
+    tloss = F.cross_entropy(scores, torch.tensor(y)) + 0.5 * 0.1 * sum((t[f"W{i}"] ** 2).sum() for i in (1, 2, 3))
+    tloss.backward()
+    assert abs(loss - tloss.item()) < 1e-12
+    for k in model.params:  # atol: the biases before batch norm have true gradient 0 (round-off ~1e-17)
+        np.testing.assert_allclose(grads[k], t[k].grad.numpy(), rtol=1e-8, atol=1e-12, err_msg=k)
