@@ -34,14 +34,14 @@ __all__ = ["batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
 _BN_KEYS = {"mode", "eps", "momentum", "running_mean", "running_var"}
 
 
-def check_bn_param(bn_param, fn, allowed=_BN_KEYS):
+def check_bn_param(bn_param, fn, allowed=_BN_KEYS, require_mode=True):
     """Validate a bn_param-style dict: a dict, known keys only, mode "train"/"test", eps > 0."""
     if not isinstance(bn_param, dict):
         raise TypeError(f"{fn}: the param dict must be a dict, got {type(bn_param).__name__}")
     unknown = sorted(set(bn_param) - set(allowed))
     if unknown:
         raise ValueError(f"{fn}: unknown key(s) {unknown}; expected some of {sorted(allowed)}")
-    if "mode" in allowed and "mode" not in bn_param:
+    if require_mode and "mode" not in bn_param:
         raise ValueError(f"{fn}: the param dict needs a 'mode' key, 'train' or 'test'; got keys {sorted(bn_param)}")
     mode = bn_param.get("mode", "train")
     if mode not in ("train", "test"):
