@@ -83,10 +83,10 @@ def compute_augmentation_grid(images, ops, num_samples=6, seed=0):
     return np.concatenate([images[:, None], grid], axis=1)
 
 
-def plot_augmentation_grid(grid, title=None, row_labels=None):
+def plot_augmentation_grid(grid, title=None, row_labels=None, cell_inches=1.6):
     """Rows of images (first column the original); values are clipped to [0, 1] for display."""
     M, S = grid.shape[:2]
-    fig, axes = plt.subplots(M, S, figsize=(1.6 * S, 1.6 * M + 0.4), squeeze=False)
+    fig, axes = plt.subplots(M, S, figsize=(cell_inches * S, cell_inches * M + 0.4), squeeze=False)
     for i in range(M):
         for j in range(S):
             img = np.clip(grid[i, j].transpose(1, 2, 0), 0, 1)
