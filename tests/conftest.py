@@ -15,8 +15,11 @@ def torch_cuda_available():
     return torch.cuda.is_available()
 
 
-requires_gpu = pytest.mark.skipif(not torch_cuda_available(),
-                                  reason="needs a CUDA GPU; none is present on this machine (CI has none)")
+def requires_gpu(test):
+    """Mark a test ``gpu`` (select them with ``pytest -m gpu``) and skip it, with a reason, without CUDA."""
+    skip = pytest.mark.skipif(not torch_cuda_available(),
+                              reason="needs a CUDA GPU; none is present on this machine (CI has none)")
+    return pytest.mark.gpu(skip(test))
 
 
 @pytest.fixture
