@@ -16,28 +16,18 @@ start-up) and ``--threads`` (torch) to compare like with like; both are printed.
 
 import argparse
 import os
-import time
 
 import numpy as np
 import torch
 
 from cs231n_lab.conv import conv_backward_naive, conv_forward_naive
 from cs231n_lab.conv_fast import conv_backward_fast, conv_forward_fast
+from cs231n_lab.bench._timing import best_time
 
 SHAPES = [  # (x shape, w shape, stride, pad)
     ((100, 3, 31, 31), (25, 3, 3, 3), 2, 1),
     ((64, 3, 32, 32), (32, 3, 3, 3), 1, 1),
 ]
-
-
-def best_time(fn, repeat):
-    """Best wall-clock time of ``repeat`` calls of fn() in seconds (the least disturbed run)."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def bench_shape(x_shape, w_shape, stride, pad, repeat, naive_repeat, seed=0):

@@ -14,7 +14,6 @@ fastest single-threaded, and a busy machine with many BLAS threads is much slowe
 
 import argparse
 import os
-import time
 
 import matplotlib
 
@@ -26,15 +25,7 @@ from cs231n_lab.datasets import get_split_data  # noqa: E402
 from cs231n_lab.models import FullyConnectedNet  # noqa: E402
 from cs231n_lab.viz.learning_rate import compute_learning_curves, plot_learning_curves  # noqa: E402
 from cs231n_lab.viz.weight_init import compute_init_statistics, plot_layer_histograms  # noqa: E402
-
-
-def best_time(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+from cs231n_lab.bench._timing import best_time  # noqa: E402
 
 
 def main(argv=None):
