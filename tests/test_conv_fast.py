@@ -1,9 +1,11 @@
 """Fast (im2col) convolution equals the naive loops on random shapes; im2col/col2im are adjoint."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cs231n_lab import conv_fast
 from cs231n_lab.conv import conv_backward_naive, conv_forward_naive
 from cs231n_lab.conv_fast import col2im, conv_backward_fast, conv_forward_fast, im2col
 
@@ -62,3 +64,33 @@ def test_fast_conv_does_not_modify_its_inputs(rng):
     conv_backward_fast(dout, cache)
     for a, c in zip((x, w, b, dout), copies + [dout_copy]):
         np.testing.assert_array_equal(a, c)
+
+
+@pytest.mark.parametrize("block_bytes", [1, 3000, 1 << 30])  # one image per block, a few, all at once
+def test_backward_in_blocks_of_images_equals_naive(rng, monkeypatch, block_bytes):
+    # The backward pass walks the batch in blocks of images; a block size that does not
+    # divide N (7 images, blocks of 1, 2 and 7) must give the naive gradients exactly.
+    monkeypatch.setattr(conv_fast, "BLOCK_BYTES", block_bytes)
+    x, w, b = rng.standard_normal((7, 2, 7, 6)), rng.standard_normal((3, 2, 3, 2)), rng.standard_normal(3)
+    cp = {"stride": 2, "pad": 1}
+    out, cache_f = conv_forward_fast(x, w, b, cp)
+    _, cache_n = conv_forward_naive(x, w, b, cp)
+    n_per_block = max(1, block_bytes // (cache_f[-1][0].nbytes))
+    assert n_per_block in (1, 2, 7) or n_per_block > 7
+    dout = rng.standard_normal(out.shape)
+    for g_fast, g_naive in zip(conv_backward_fast(dout, cache_f), conv_backward_naive(dout, cache_n)):
+        np.testing.assert_allclose(g_fast, g_naive, rtol=1e-10, atol=1e-12)
+
+
+def test_padding_wider_than_the_kernel_reach(rng):
+    # pad 3 with a 2x2 kernel and stride 3: some kernel offsets see only padding for whole
+    # rows of outputs, and some outputs see only padding (their value is the bias).
+    x, w, b = rng.standard_normal((2, 1, 5, 5)), rng.standard_normal((2, 1, 2, 2)), rng.standard_normal(2)
+    cp = {"stride": 3, "pad": 3}
+    out_f, cache_f = conv_forward_fast(x, w, b, cp)
+    out_n, cache_n = conv_forward_naive(x, w, b, cp)
+    np.testing.assert_allclose(out_f, out_n, rtol=1e-12)
+    np.testing.assert_allclose(out_f[:, :, 0, 0], np.broadcast_to(b, (2, 2)))  # a window of padding only
+    dout = rng.standard_normal(out_f.shape)
+    for g_fast, g_naive in zip(conv_backward_fast(dout, cache_f), conv_backward_naive(dout, cache_n)):
+        np.testing.assert_allclose(g_fast, g_naive, rtol=1e-10, atol=1e-12)

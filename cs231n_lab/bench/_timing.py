@@ -2,7 +2,12 @@
 
 import time
 
-__all__ = ["best_time"]
+try:
+    import resource  # Unix only
+except ImportError:  # pragma: no cover - Windows
+    resource = None
+
+__all__ = ["best_time", "minor_faults"]
 
 
 def best_time(fn, repeat):
@@ -13,3 +18,8 @@ def best_time(fn, repeat):
         fn()
         times.append(time.perf_counter() - t0)
     return min(times)
+
+
+def minor_faults():
+    """Page faults this process has taken so far (first touches of fresh memory), or None off Unix."""
+    return None if resource is None else resource.getrusage(resource.RUSAGE_SELF).ru_minflt
