@@ -2,6 +2,8 @@
 
 import base64
 import io
+import threading
+import time
 
 import nbformat
 import numpy as np
@@ -9,6 +11,7 @@ import pytest
 
 from cs231n_lab.grading.compare import OutputError, compare_arrays, decode_npy, encode_npy
 from cs231n_lab.grading.grader import _mask
+from cs231n_lab.grading import notebook as nb_module
 from cs231n_lab.grading.notebook import normalised_dump, plan_units, strip_solution
 from cs231n_lab.grading.sandbox import Limits
 
@@ -143,3 +146,26 @@ def test_hidden_cases_share_no_random_stream_with_public_ones():
         public = {c.seed for c in cases if not c.hidden}
         hidden = [c.seed for c in cases if c.hidden]
         assert not public & set(hidden) and len(set(hidden)) == len(hidden)
+
+
+def test_the_grader_parses_one_source_at_a_time(monkeypatch):
+    # CPython 3.11's AST builder keeps one recursion counter for all threads; two threads
+    # parsing at once failed the batch grader with "AST constructor recursion depth mismatch".
+    # Every parse the grader does goes through parse_python, which must never overlap.
+    inside, most, real_parse = [0], [0], nb_module.ast.parse
+
+    def slow_parse(*args, **kwargs):
+        inside[0] += 1
+        most[0] = max(most[0], inside[0])
+        time.sleep(0.01)  # releases the GIL: another thread would get in here without the lock
+        inside[0] -= 1
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(nb_module.ast, "parse", slow_parse)
+    threads = [threading.Thread(target=nb_module.parse_python, args=("x = 1",)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1
+    assert isinstance(nb_module.parse_python("def f():\n    return 1").body[0], nb_module.ast.FunctionDef)

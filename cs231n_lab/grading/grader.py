@@ -7,7 +7,6 @@ feedback). A failed step costs its own test case and nothing else: the sandbox r
 and the next case runs in a fresh process.
 """
 
-import ast
 import hashlib
 import inspect
 import os
@@ -21,7 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cs231n_lab.grading.compare import OutputError, compare_arrays, decode_npy, encode_npy
-from cs231n_lab.grading.notebook import NotebookError, definition_node, normalised_dump, plan_units, read_notebook
+from cs231n_lab.grading.notebook import (NotebookError, definition_node, normalised_dump, parse_python, plan_units,
+                                        read_notebook)
 from cs231n_lab.grading.sandbox import Limits, process_guard, run_job
 
 __all__ = ["CaseResult", "SubmissionResult", "grade_submission", "build_job"]
@@ -149,7 +149,7 @@ def _reference_dumps(assignment):
         refs = assignment.reference_namespace()
         for item in assignment.items:
             try:
-                node = ast.parse(textwrap.dedent(inspect.getsource(getattr(refs, item.name)))).body[0]
+                node = parse_python(textwrap.dedent(inspect.getsource(getattr(refs, item.name)))).body[0]
                 cache[item.name] = normalised_dump(node)
             except (OSError, TypeError, SyntaxError, IndexError):
                 cache[item.name] = None

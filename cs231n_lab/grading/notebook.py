@@ -29,14 +29,27 @@ import copy
 import os
 import re
 import tempfile
+import threading
 
 import nbformat
 
 __all__ = ["BEGIN", "END", "NotebookError", "read_notebook", "release_notebook", "strip_solution",
-           "plan_units", "normalised_dump", "definition_node", "atomic_write"]
+           "plan_units", "normalised_dump", "definition_node", "atomic_write", "parse_python"]
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 MAX_NOTEBOOK_BYTES = 50 * 2 ** 20
+
+# CPython 3.11 keeps one AST recursion counter per interpreter, shared by all threads: two
+# threads inside ast.parse at once (the batch grader grades submissions in threads) can fail
+# with "SystemError: AST constructor recursion depth mismatch" (cpython gh-106905). Seen in
+# our own test run; parsing one source at a time avoids it and costs nothing measurable.
+_PARSE_LOCK = threading.Lock()
+
+
+def parse_python(source):
+    """``ast.parse(source)``, one thread at a time (see _PARSE_LOCK)."""
+    with _PARSE_LOCK:
+        return ast.parse(source)
 
 
 class NotebookError(ValueError):
@@ -181,7 +194,7 @@ def plan_units(nb, graded):
         src = _without_magics(_source(cell))
         cells.append((index, src))
         try:
-            trees[index] = ast.parse(src)
+            trees[index] = parse_python(src)
             defined = _top_level_defs(trees[index])
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             errors[index] = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)} (line {getattr(exc, 'lineno', '?')})"
@@ -205,7 +218,7 @@ def plan_units(nb, graded):
 def definition_node(nb, cell_index, name):
     """The last top-level def/class ``name`` in code cell ``cell_index`` (None if unparsable)."""
     try:
-        tree = ast.parse(_without_magics(_source(nb.cells[cell_index])))
+        tree = parse_python(_without_magics(_source(nb.cells[cell_index])))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     nodes = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
