@@ -1,9 +1,17 @@
 """Shared test helpers. Tests mirror the package: tests/test_<module>.py."""
 
 import importlib.util
+import os
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (derandomize), so `make test` and CI
+# never fail by chance. To search new examples, run with HYPOTHESIS_PROFILE=explore.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
