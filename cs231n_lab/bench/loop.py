@@ -11,8 +11,8 @@ Sections (each prints figures and a ratio against a reference measured in the sa
   gpu        (--gpu) Fashion-MNIST, full official set, 5 seeds on one CUDA GPU: time and test
              accuracy per seed. Skipped, saying so, where there is no CUDA GPU.
 
-Options: --sections overhead,datapath,accuracy (default all but gpu), --gpu, --steps N,
---device cpu|cuda|auto, --threads N.
+Options: --sections overhead,datapath,accuracy (default all but gpu), --gpu, --gpu-epochs 12,20,30,
+--steps N, --device cpu|cuda|auto, --threads N.
 """
 
 import argparse
@@ -102,7 +102,12 @@ def accuracy(settings=CPU_RUN, budget_s=90.0, target=0.89):
           f"{describe_device(r['device'])} -> {'meets' if ok else 'misses'} {target:.0%} within {budget_s:.0f} s")
 
 
-def gpu(seeds=5):
+def gpu(seeds=5, epochs=(GPU_RUN.epochs,)):
+    """GPU_RUN for each epoch count in ``epochs`` and each seed: time and test accuracy.
+
+    The first count is the >= 93.0% in <= 10 s figure; longer ones (``--gpu-epochs 12,20,30``)
+    show what 94% costs.
+    """
     if not torch.cuda.is_available():
         print("  skipped: no CUDA GPU on this machine (the full-set Fashion-MNIST run needs one)")
         return
@@ -113,24 +118,34 @@ def gpu(seeds=5):
         print(f"  skipped: the full Fashion-MNIST set is not available ({e}); "
               "get it with python -m cs231n_lab.datasets fetch fashion-mnist")
         return
-    accs, times = [], []
-    for seed in range(seeds):
-        r = run(dataclasses.replace(GPU_RUN, seed=seed), progress=False)
-        accs.append(r["test_acc"])
-        times.append(r["train_time"])
-        print(f"  seed {seed}: test accuracy {r['test_acc']:.2%}, training {r['train_time']:.1f} s")
-    print(f"  mean over {seeds} seeds: {np.mean(accs):.2%} (target >= 93.0%), {np.mean(times):.1f} s "
-          f"(target <= 10 s) on {describe_device(torch.device('cuda'))}")
+    for n_epochs in epochs:
+        accs, times = [], []
+        for seed in range(seeds):
+            r = run(dataclasses.replace(GPU_RUN, seed=seed, epochs=n_epochs), progress=False)
+            accs.append(r["test_acc"])
+            times.append(r["train_time"])
+            print(f"  {n_epochs} epochs, seed {seed}: test accuracy {r['test_acc']:.2%}, training {r['train_time']:.1f} s")
+        print(f"  {n_epochs} epochs, mean over {seeds} seeds: {np.mean(accs):.2%} (min {min(accs):.2%}), "
+              f"{np.mean(times):.1f} s per run on {describe_device(torch.device('cuda'))} "
+              f"(targets: >= 93.0% within 10 s; 94% reached: {'yes' if np.mean(accs) >= 0.94 else 'no'})")
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m cs231n_lab.bench loop")
     p.add_argument("--sections", default="overhead,datapath,accuracy")
     p.add_argument("--gpu", action="store_true", help="also run the full-set Fashion-MNIST GPU runs")
+    p.add_argument("--gpu-epochs", default=str(GPU_RUN.epochs),
+                   help="comma-separated epoch counts for the GPU runs, e.g. 12,20,30 (what 94%% costs)")
     p.add_argument("--steps", type=int, default=60)
     p.add_argument("--device", default="auto")
     p.add_argument("--threads", type=int, default=None)
     args = p.parse_args(argv)
+    try:
+        gpu_epochs = tuple(int(e) for e in args.gpu_epochs.split(","))
+    except ValueError:
+        p.error(f"--gpu-epochs must be comma-separated integers, got {args.gpu_epochs!r}")
+    if any(e < 1 for e in gpu_epochs) or args.steps < 1:
+        p.error("--gpu-epochs entries and --steps must be >= 1")
     if args.threads:
         torch.set_num_threads(args.threads)
     device = pick_device(None if args.device == "auto" else args.device)
@@ -145,7 +160,7 @@ def main(argv=None):
         elif name == "accuracy":
             accuracy()
         elif name == "gpu":
-            gpu()
+            gpu(epochs=gpu_epochs)
         else:
             print(f"unknown section {name!r}; expected overhead, datapath, accuracy, gpu")
             return 2
