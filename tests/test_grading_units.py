@@ -169,3 +169,39 @@ def test_the_grader_parses_one_source_at_a_time(monkeypatch):
         t.join()
     assert most[0] == 1
     assert isinstance(nb_module.parse_python("def f():\n    return 1").body[0], nb_module.ast.FunctionDef)
+
+
+def _held_by_someone(lock):
+    """True if another thread cannot take ``lock`` right now."""
+    got = []
+
+    def try_lock():
+        got.append(lock.acquire(blocking=False))
+        if got[0]:
+            lock.release()
+
+    t = threading.Thread(target=try_lock)
+    t.start()
+    t.join()
+    return not got[0]
+
+
+def test_reference_fingerprints_build_every_ast_under_the_lock(monkeypatch):
+    # inspect.getsource of a class (A1's TwoLayerNet) parses its whole module with ast.parse:
+    # that parse too must happen holding AST_LOCK, or two grading threads collide (seen in CI).
+    from cs231n_lab.grading import grader
+    from cs231n_lab.grading.spec import get_assignment
+
+    assignment = get_assignment("A1")
+    monkeypatch.delitem(assignment.__dict__, "_reference_dumps", raising=False)
+    held, real_parse = [], nb_module.ast.parse
+
+    def spy(*args, **kwargs):
+        held.append(_held_by_someone(nb_module.AST_LOCK))
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(nb_module.ast, "parse", spy)
+    dumps = grader._reference_dumps(assignment)
+    assert len(held) > len(assignment.items)  # one parse per item, plus inspect's parse of a module
+    assert all(held)
+    assert all(dumps[item.name] for item in assignment.items)

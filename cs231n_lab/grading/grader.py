@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cs231n_lab.grading.compare import OutputError, compare_arrays, decode_npy, encode_npy
-from cs231n_lab.grading.notebook import (NotebookError, definition_node, normalised_dump, parse_python, plan_units,
-                                        read_notebook)
+from cs231n_lab.grading.notebook import (AST_LOCK, NotebookError, definition_node, normalised_dump, parse_python,
+                                        plan_units, read_notebook)
 from cs231n_lab.grading.sandbox import Limits, process_guard, run_job
 
 __all__ = ["CaseResult", "SubmissionResult", "grade_submission", "build_job"]
@@ -144,15 +144,22 @@ def _judge_case(item, case, event, expected, inputs, limits):
 
 
 def _reference_dumps(assignment):
-    cache = assignment.__dict__.setdefault("_reference_dumps", {})
-    if not cache:
-        refs = assignment.reference_namespace()
-        for item in assignment.items:
-            try:
-                node = parse_python(textwrap.dedent(inspect.getsource(getattr(refs, item.name)))).body[0]
-                cache[item.name] = normalised_dump(node)
-            except (OSError, TypeError, SyntaxError, IndexError):
-                cache[item.name] = None
+    """Copy-detector fingerprints of the reference solutions, computed once per assignment.
+
+    Under AST_LOCK: grading threads call this at the same time, and inspect.getsource of a
+    class parses its whole module (see AST_LOCK in cs231n_lab.grading.notebook).
+    """
+    with AST_LOCK:
+        cache = assignment.__dict__.get("_reference_dumps")
+        if cache is None:
+            cache, refs = {}, assignment.reference_namespace()
+            for item in assignment.items:
+                try:
+                    node = parse_python(textwrap.dedent(inspect.getsource(getattr(refs, item.name)))).body[0]
+                    cache[item.name] = normalised_dump(node)
+                except (OSError, TypeError, SyntaxError, IndexError):
+                    cache[item.name] = None
+            assignment.__dict__["_reference_dumps"] = cache
     return cache
 
 

@@ -34,21 +34,24 @@ import threading
 import nbformat
 
 __all__ = ["BEGIN", "END", "NotebookError", "read_notebook", "release_notebook", "strip_solution",
-           "plan_units", "normalised_dump", "definition_node", "atomic_write", "parse_python"]
+           "plan_units", "normalised_dump", "definition_node", "atomic_write", "parse_python", "AST_LOCK"]
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 MAX_NOTEBOOK_BYTES = 50 * 2 ** 20
 
 # CPython 3.11 keeps one AST recursion counter per interpreter, shared by all threads: two
-# threads inside ast.parse at once (the batch grader grades submissions in threads) can fail
-# with "SystemError: AST constructor recursion depth mismatch" (cpython gh-106905). Seen in
-# our own test run; parsing one source at a time avoids it and costs nothing measurable.
-_PARSE_LOCK = threading.Lock()
+# threads building Python AST objects at once (the batch grader grades submissions in
+# threads) can fail with "SystemError: AST constructor recursion depth mismatch" (cpython
+# gh-106905). Seen in our own test runs. Every AST the grader builds is built holding
+# AST_LOCK: ast.parse through parse_python, and inspect.getsource (which parses the whole
+# module to find a class) in the grader's reference fingerprints. Re-entrant, so code that
+# holds it may call parse_python.
+AST_LOCK = threading.RLock()
 
 
 def parse_python(source):
-    """``ast.parse(source)``, one thread at a time (see _PARSE_LOCK)."""
-    with _PARSE_LOCK:
+    """``ast.parse(source)``, one thread at a time (see AST_LOCK)."""
+    with AST_LOCK:
         return ast.parse(source)
 
 
