@@ -41,7 +41,7 @@ import numpy as np
 from cs231n_lab import optim
 from cs231n_lab.babysitting import loss_exploded
 
-__all__ = ["Solver", "load_checkpoint"]
+__all__ = ["Solver", "load_checkpoint", "accuracy"]
 
 _DEFAULTS = {
     "update_rule": "sgd", "optim_config": None, "lr_decay": 1.0, "batch_size": 100, "num_epochs": 10,
@@ -65,6 +65,12 @@ def _lookup_rule(update_rule):
     if update_rule not in rules:
         raise ValueError(f"Solver: update_rule must be a callable or one of {rules}, got {update_rule!r}")
     return getattr(optim, update_rule)
+
+
+def accuracy(model, X, y, batch_size=500):
+    """Fraction of X that model.loss(X) (test mode: scores) classifies as y, batch_size at a time."""
+    y_pred = [np.argmax(model.loss(X[i:i + batch_size]), axis=1) for i in range(0, X.shape[0], batch_size)]
+    return float(np.mean(np.concatenate(y_pred) == y))
 
 
 class Solver:
@@ -175,8 +181,7 @@ class Solver:
             mask = self._rng.choice(N, num_samples)
             X, y = X[mask], y[mask]
             N = num_samples
-        y_pred = [np.argmax(self.model.loss(X[i:i + batch_size]), axis=1) for i in range(0, N, batch_size)]
-        return float(np.mean(np.concatenate(y_pred) == y))
+        return accuracy(self.model, X, y, batch_size)
 
     def train(self):
         """Run the optimisation; leaves the best-validation parameters in model.params."""

@@ -193,7 +193,7 @@ def test_reference_fingerprints_build_every_ast_under_the_lock(monkeypatch):
     from cs231n_lab.grading.spec import get_assignment
 
     assignment = get_assignment("A1")
-    monkeypatch.delitem(assignment.__dict__, "_reference_dumps", raising=False)
+    monkeypatch.delitem(assignment.__dict__, "_reference_fingerprints", raising=False)
     held, real_parse = [], nb_module.ast.parse
 
     def spy(*args, **kwargs):
@@ -201,7 +201,7 @@ def test_reference_fingerprints_build_every_ast_under_the_lock(monkeypatch):
         return real_parse(*args, **kwargs)
 
     monkeypatch.setattr(nb_module.ast, "parse", spy)
-    dumps = grader._reference_dumps(assignment)
+    dumps = grader._reference_fingerprints(assignment)
     assert len(held) > len(assignment.items)  # one parse per item, plus inspect's parse of a module
     assert all(held)
     assert all(dumps[item.name] for item in assignment.items)

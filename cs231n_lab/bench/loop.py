@@ -18,7 +18,6 @@ Options: --sections overhead,datapath,accuracy (default all but gpu), --gpu, --g
 import argparse
 import dataclasses
 import statistics
-import time
 
 import numpy as np
 import torch
@@ -29,6 +28,7 @@ from cs231n_lab.pytorch.device import describe_device, pick_device, prepare_mode
 from cs231n_lab.pytorch.loop import fit
 from cs231n_lab.pytorch.models import ConvNet
 from cs231n_lab.train import Settings, run
+from cs231n_lab.bench._timing import best_time
 
 # The CPU accuracy run (bundled subset, 2 cores): >= 89% test accuracy within 90 s.
 CPU_RUN = Settings(widths=(32, 64, 128), epochs=20, batch_size=128, lr=0.2, flip=True, device="cpu", seed=0)
@@ -56,12 +56,6 @@ def _bare_loop(model, opt, data, epochs):
         torch.cuda.synchronize()
 
 
-def _timed(fn):
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
-
-
 def overhead(device, steps, repeats=3):
     X, y = _data(steps * 64, device)
     data = DeviceData(X, y, 64, device=device)
@@ -70,9 +64,9 @@ def overhead(device, steps, repeats=3):
     _bare_loop(model, opt, data, 1)  # warm-up (allocator, kernels)
     bare, ours = [], []
     for _ in range(repeats):  # alternate, so drifting machine load hits both alike
-        bare.append(_timed(lambda: _bare_loop(model, opt, data, 1)))
-        ours.append(_timed(lambda: fit(model, data, optimizer=opt, epochs=1, progress=False,
-                                       schedule=lambda t: 0.01)))
+        bare.append(best_time(lambda: _bare_loop(model, opt, data, 1), 1))
+        ours.append(best_time(lambda: fit(model, data, optimizer=opt, epochs=1, progress=False,
+                                          schedule=lambda t: 0.01), 1))
     b, o = statistics.median(bare) / steps, statistics.median(ours) / steps
     print(f"  bare loop {1e3 * b:.2f} ms/step   fit {1e3 * o:.2f} ms/step   "
           f"fit / bare = {o / b:.3f}  (target <= 1.05; median of {repeats}, {steps} steps each)")
@@ -88,8 +82,8 @@ def datapath(device, steps, batch_size=128):
     rates = {}
     for name, data in (("DeviceData", on_device), ("DataLoader", loader)):
         fit(model, data, optimizer=opt, epochs=1, progress=False)  # warm-up
-        t = _timed(lambda: fit(model, data, optimizer=opt, epochs=1, progress=False))
-        alone = _timed(lambda: [None for _ in data.batches(0)])
+        t = best_time(lambda: fit(model, data, optimizer=opt, epochs=1, progress=False), 1)
+        alone = best_time(lambda: [None for _ in data.batches(0)], 1)
         rates[name] = (n / t, n / alone)
         print(f"  {name:10s} training {n / t:10.0f} samples/s   data path alone {n / alone:12.0f} samples/s")
     (dt, da), (lt, la) = rates["DeviceData"], rates["DataLoader"]

@@ -6,7 +6,6 @@ them are written again at the end - after every sandbox and every process they s
 dead - so nothing a submission wrote into the output folder survives.
 """
 
-import hashlib
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -14,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from tqdm.auto import tqdm
 
 from cs231n_lab.grading.grader import grade_submission
-from cs231n_lab.grading.notebook import definition_node, normalised_dump, plan_units, read_notebook, release_notebook
+from cs231n_lab.grading.notebook import definition_fingerprints, plan_units, read_notebook, release_notebook
 from cs231n_lab.grading.release import source_notebook
 from cs231n_lab.grading.report import write_gradebook, write_similarity, write_submission
 from cs231n_lab.grading.sandbox import process_guard
@@ -29,12 +28,7 @@ def _stub_fingerprints(assignment):
     except (OSError, ValueError):
         return {}
     _, where, _ = plan_units(nb, {i.name for i in assignment.items})
-    out = {}
-    for name, cell in where.items():
-        node = definition_node(nb, cell, name)
-        if node is not None:
-            out[name] = hashlib.sha256(normalised_dump(node).encode()).hexdigest()
-    return out
+    return definition_fingerprints(nb, where)
 
 
 def submission_paths(submission):

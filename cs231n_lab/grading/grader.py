@@ -7,7 +7,6 @@ feedback). A failed step costs its own test case and nothing else: the sandbox r
 and the next case runs in a fresh process.
 """
 
-import hashlib
 import inspect
 import os
 import re
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cs231n_lab.grading.compare import OutputError, compare_arrays, decode_npy, encode_npy
-from cs231n_lab.grading.notebook import (AST_LOCK, NotebookError, definition_node, normalised_dump, parse_python,
+from cs231n_lab.grading.notebook import (AST_LOCK, NotebookError, definition_fingerprints, fingerprint, parse_python,
                                         plan_units, read_notebook)
 from cs231n_lab.grading.sandbox import Limits, process_guard, run_job
 
@@ -143,23 +142,23 @@ def _judge_case(item, case, event, expected, inputs, limits):
     return (False, "; ".join(bad)) if bad else (True, "passed")
 
 
-def _reference_dumps(assignment):
+def _reference_fingerprints(assignment):
     """Copy-detector fingerprints of the reference solutions, computed once per assignment.
 
     Under AST_LOCK: grading threads call this at the same time, and inspect.getsource of a
     class parses its whole module (see AST_LOCK in cs231n_lab.grading.notebook).
     """
     with AST_LOCK:
-        cache = assignment.__dict__.get("_reference_dumps")
+        cache = assignment.__dict__.get("_reference_fingerprints")
         if cache is None:
             cache, refs = {}, assignment.reference_namespace()
             for item in assignment.items:
                 try:
-                    node = parse_python(textwrap.dedent(inspect.getsource(getattr(refs, item.name)))).body[0]
-                    cache[item.name] = normalised_dump(node)
+                    cache[item.name] = fingerprint(
+                        parse_python(textwrap.dedent(inspect.getsource(getattr(refs, item.name)))).body[0])
                 except (OSError, TypeError, SyntaxError, IndexError):
                     cache[item.name] = None
-            assignment.__dict__["_reference_dumps"] = cache
+            assignment.__dict__["_reference_fingerprints"] = cache
     return cache
 
 
@@ -224,14 +223,9 @@ def grade_submission(assignment, path, limits=None, name=None, scratch_root=None
         if not c.passed and broken:
             c.message += (f" (this test also runs your {', '.join(broken)}, which "
                           f"{'fails its' if len(broken) == 1 else 'fail their'} own tests)")
-    refs, fingerprints = _reference_dumps(assignment), {}
+    refs, fingerprints = _reference_fingerprints(assignment), definition_fingerprints(nb, where)
     for item_name, cell in sorted(where.items(), key=lambda kv: kv[1]):
-        node = definition_node(nb, cell, item_name)
-        if node is None:
-            continue
-        dump = normalised_dump(node)
-        fingerprints[item_name] = hashlib.sha256(dump.encode()).hexdigest()
-        if refs.get(item_name) and dump == refs[item_name]:
+        if refs.get(item_name) and fingerprints.get(item_name) == refs[item_name]:
             notes.append(f"{item_name} (cell {cell}) is a verbatim copy of the course's reference "
                          "implementation (identical after normalising names and formatting)")
     return SubmissionResult(name, assignment.name, cases, notes, time.perf_counter() - t0, info, fingerprints)

@@ -21,11 +21,12 @@ Solution regions use nbgrader's markers::
   the graded cells costs nothing.
 
 ``normalised_dump`` is the copy detector's view of a function: names renamed in order of
-first use, docstrings, annotations and formatting dropped.
+first use, docstrings, annotations and formatting dropped; ``fingerprint`` is its hash.
 """
 
 import ast
 import copy
+import hashlib
 import os
 import re
 import tempfile
@@ -34,7 +35,8 @@ import threading
 import nbformat
 
 __all__ = ["BEGIN", "END", "NotebookError", "read_notebook", "release_notebook", "strip_solution",
-           "plan_units", "normalised_dump", "definition_node", "atomic_write", "parse_python", "AST_LOCK"]
+           "plan_units", "normalised_dump", "definition_node", "atomic_write", "parse_python", "AST_LOCK",
+           "fingerprint", "definition_fingerprints"]
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 MAX_NOTEBOOK_BYTES = 50 * 2 ** 20
@@ -265,3 +267,18 @@ def normalised_dump(node):
     """Canonical text of a def/class node: equal for copies that differ only in names/layout."""
     node = _Normalise().visit(copy.deepcopy(node))
     return ast.dump(node, annotate_fields=False, include_attributes=False)
+
+
+def fingerprint(node):
+    """sha256 of ``normalised_dump(node)``: equal for copies that differ only in names/layout."""
+    return hashlib.sha256(normalised_dump(node).encode()).hexdigest()
+
+
+def definition_fingerprints(nb, where):
+    """{name: fingerprint} of each definition in ``where`` ({name: cell}); unparsable ones are left out."""
+    out = {}
+    for name, cell in where.items():
+        node = definition_node(nb, cell, name)
+        if node is not None:
+            out[name] = fingerprint(node)
+    return out

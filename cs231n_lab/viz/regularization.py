@@ -21,7 +21,7 @@ from cs231n_lab import augmentation as A
 from cs231n_lab.dropout import dropout_forward
 from cs231n_lab.models import FullyConnectedNet
 from cs231n_lab.regularization import AugmentedModel, ensemble_probs
-from cs231n_lab.solver import Solver
+from cs231n_lab.solver import Solver, accuracy  # accuracy: re-exported for the notebooks
 
 __all__ = ["compute_regularization_run", "accuracy", "compute_ensemble", "load_sample_image", "AUGMENTATIONS", "compute_augmentation_grid", "plot_augmentation_grid",
            "compute_dropout_view", "plot_dropout_view", "compute_results_table", "plot_regularization_results"]
@@ -184,12 +184,6 @@ def plot_regularization_results(rows, title="train/val accuracy and gap"):
     fig.suptitle(title)
     fig.tight_layout()
     return fig
-
-
-def accuracy(model, X, y, batch_size=500):
-    """Fraction of X classified as y by model.loss(X) (test mode: no dropout, BN running stats)."""
-    pred = np.concatenate([model.loss(X[i:i + batch_size]).argmax(axis=1) for i in range(0, len(X), batch_size)])
-    return float(np.mean(pred == y))
 
 
 def compute_regularization_run(data, seed=0, hidden_dims=(100, 100), num_epochs=20, learning_rate=1e-3,
